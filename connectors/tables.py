@@ -1,0 +1,46 @@
+"""Read and write bundle tables: a folder of CSV files or one XLSX workbook (pandas)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from tanlian.errors import RowError, ValidationFailed
+
+
+def read_tables(path: str | Path) -> dict[str, pd.DataFrame]:
+    """Every table of a bundle as strings (``""`` for empty cells), keyed by name without ``.csv``."""
+    p = Path(path)
+    if not p.exists():
+        raise ValidationFailed([RowError(str(p), None, None, None, "bundle not found")])
+    if p.is_dir():
+        tables = {}
+        for f in sorted(p.glob("*.csv")):
+            try:
+                tables[f.stem] = pd.read_csv(f, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+                raise ValidationFailed([RowError(f.name, None, None, None, f"unreadable CSV: {exc}")]) from exc
+        return tables
+    if p.suffix.lower() in (".xlsx", ".xlsm"):
+        try:
+            sheets = pd.read_excel(p, sheet_name=None, dtype=str, keep_default_na=False)
+        except Exception as exc:  # openpyxl raises many types for corrupt files
+            raise ValidationFailed([RowError(p.name, None, None, None, f"unreadable workbook: {exc}")]) from exc
+        return {name.removesuffix(".csv"): df for name, df in sheets.items()}
+    raise ValidationFailed([RowError(p.name, None, None, None, "a bundle is a folder of CSV files or an .xlsx")])
+
+
+def write_tables(tables: dict[str, pd.DataFrame], path: str | Path) -> Path:
+    """Write tables as CSV files into a folder, or as sheets of one workbook when ``path`` ends in .xlsx."""
+    p = Path(path)
+    if p.suffix.lower() == ".xlsx":
+        p.parent.mkdir(parents=True, exist_ok=True)
+        with pd.ExcelWriter(p, engine="openpyxl") as xl:
+            for name, df in tables.items():
+                df.to_excel(xl, sheet_name=name, index=False)
+        return p
+    p.mkdir(parents=True, exist_ok=True)
+    for name, df in tables.items():
+        df.to_csv(p / f"{name}.csv", index=False, encoding="utf-8")
+    return p

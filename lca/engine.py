@@ -1,0 +1,177 @@
+"""Solve a graph: intensities of every product, embodied carbon of every edge, cached per revision."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+from tanlian.graph.model import Graph
+from tanlian.graph.store import GraphStore
+from tanlian.lca.burden import flow_quantity
+from tanlian.lca.factors import FactorBook
+from tanlian.lca.matrices import System, build_system
+from tanlian.lca.solve import (
+    SolveInfo,
+    factorized,
+    monte_carlo,
+    non_productive_loops,
+    sample_multipliers,
+    solve_intensities,
+)
+
+from tanlian.errors import NonProductiveLoop, NotFound
+from tanlian.settings import GwpSet, Scope2Method
+
+
+@dataclass
+class LcaResult:
+    """Solved system. ``Y[j, g]``: kgCO2e of gas g per unit of product j (cradle to gate)."""
+
+    graph: Graph
+    system: System
+    Y: np.ndarray
+    info: SolveInfo
+
+    @cached_property
+    def intensity(self) -> np.ndarray:
+        """(n,) kgCO2e per unit of each product."""
+        return self.Y.sum(axis=1)
+
+    @cached_property
+    def direct(self) -> np.ndarray:
+        """(n,) the maker's own Scope 1 + 2 per unit (gate to gate, DECISIONS 13)."""
+        return self.system.b_direct.sum(axis=1)
+
+    @cached_property
+    def book(self) -> FactorBook:
+        return FactorBook.for_graph(self.graph, self.system.gwp_set)
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.system.warnings
+
+    def idx(self, product_id: str) -> int:
+        try:
+            return self.system.index[product_id]
+        except KeyError:
+            raise NotFound("product", product_id) from None
+
+    def intensity_of(self, source: str) -> float:
+        """kgCO2e per unit of a product id or ``factor:<id>`` (cradle-to-gate factor value)."""
+        if source.startswith("factor:"):
+            return self.book.co2e(self.book.get(source[len("factor:") :]))
+        return float(self.intensity[self.idx(source)])
+
+    def footprint(self, product_id: str, mc: int = 0, seed: int = 42) -> dict:
+        """The footprint JSON of one product (uncertainty keys with ``mc`` > 0 samples)."""
+        j = self.idx(product_id)
+        p = self.graph.products[product_id]
+        out = {
+            "product": product_id,
+            "name": p.name,
+            "enterprise": p.enterprise,
+            "unit": p.unit,
+            "kgco2e_per_unit": float(self.intensity[j]),
+            "direct_kgco2e_per_unit": float(self.direct[j]),
+            "upstream_kgco2e_per_unit": float(self.intensity[j] - self.direct[j]),
+            "by_gas": {g: float(v) for g, v in zip(self.system.gases, self.Y[j], strict=True) if v},
+            "gwp": self.system.gwp_set,
+            "scope2_method": self.system.scope2,
+            "allocation": self.system.allocations[p.enterprise].rule,
+        }
+        if mc:
+            p5, p50, p95 = self.percentiles(mc, seed)
+            out.update(p5=float(p5[j]), p50=float(p50[j]), p95=float(p95[j]), mc_samples=mc)
+        return out
+
+    def percentiles(self, n_samples: int, seed: int = 42) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """p5, p50, p95 of every product's intensity from ``n_samples`` Monte Carlo draws."""
+        s = self.system
+        factors = [self.book.get(f) for f in s.uncertain]
+        mult = sample_multipliers(
+            [f.uncertainty_type for f in factors], np.array([f.uncertainty for f in factors]), n_samples, seed
+        )
+        samples = monte_carlo(s.M, s.b.sum(axis=1), s.D, mult, self.solver)
+        return tuple(np.percentile(samples, [5, 50, 95], axis=1))
+
+    @cached_property
+    def solver(self):
+        """Reusable factorisation of ``I - Mᵀ`` (what-if and Monte Carlo)."""
+        return factorized(self.system.M)
+
+    def edge_quantity(self, flow_id: str) -> tuple[float, str]:
+        """Quantity of a flow in the unit of what flows on it."""
+        f = self.graph.flows[flow_id]
+        if f.factor_id is not None:
+            unit = self.book.get(f.factor_id).unit
+            return flow_quantity(f, unit), unit
+        p = self.graph.products[f.source]
+        return flow_quantity(f, p.unit, p.price_cny), p.unit
+
+    def edges(self, enterprise: str | None = None) -> list[dict]:
+        """Every flow with its embodied carbon = quantity × intensity of what flows on it."""
+        out = []
+        for fid in sorted(self.graph.flows):
+            f = self.graph.flows[fid]
+            if enterprise and f.to != enterprise and _maker(self.graph, f.source) != enterprise:
+                continue
+            q, unit = self.edge_quantity(fid)
+            out.append(
+                {
+                    "flow": fid,
+                    "from": f.source,
+                    "to": f.to,
+                    "quantity": q,
+                    "unit": unit,
+                    "embodied_kgco2e": q * self.intensity_of(f.source),
+                }
+            )
+        return out
+
+
+def _maker(graph: Graph, source: str) -> str | None:
+    p = graph.products.get(source)
+    return p.enterprise if p else None
+
+
+def solve_graph(graph: Graph, gwp: GwpSet = "AR6", scope2: Scope2Method = "market") -> LcaResult:
+    """Build and solve the system of ``graph``; a non-productive loop is an error."""
+    system = build_system(graph, gwp, scope2)
+    bad = non_productive_loops(system.M)
+    if bad:
+        comp, rho = bad[0]
+        raise NonProductiveLoop([system.products[i] for i in comp], rho)
+    Y, info = solve_intensities(system.M, system.b)
+    return LcaResult(graph, system, Y, info)
+
+
+class ResultCache:
+    """Solved results per (store, revision, options); any write changes the revision."""
+
+    def __init__(self, maxsize: int = 16):
+        self._data: OrderedDict[tuple, LcaResult] = OrderedDict()
+        self._lock = threading.Lock()
+        self.maxsize = maxsize
+
+    def get(self, store: GraphStore, gwp: GwpSet = "AR6", scope2: Scope2Method = "market") -> LcaResult:
+        key = (store.url, store.revision(), gwp, scope2)
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                return self._data[key]
+        result = solve_graph(store.snapshot(), gwp, scope2)
+        with self._lock:
+            self._data[key] = result
+            while len(self._data) > self.maxsize:
+                self._data.popitem(last=False)
+        return result
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+results = ResultCache()

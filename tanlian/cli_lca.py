@@ -1,0 +1,85 @@
+"""CLI commands over the solved graph: product footprints and embodied carbon on edges."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from tanlian.cli import JsonOpt, StoreOpt, app, open_store
+from tanlian.console import console, err_console, handle_errors, print_json
+from tanlian.settings import get_settings
+
+GwpOpt = Annotated[str | None, typer.Option("--gwp", help="AR6 (default) or AR5")]
+Scope2Opt = Annotated[
+    str | None, typer.Option("--scope2", help="which Scope 2 enters product intensities: market (default) or location")
+]
+
+
+def solved(store: str | None, gwp: str | None, scope2: str | None):
+    """The cached solved result of the store for the chosen options."""
+    from tanlian.errors import TanlianError
+    from tanlian.lca.engine import results
+
+    s = get_settings()
+    gwp, scope2 = (gwp or s.gwp).upper(), (scope2 or s.scope2).lower()
+    if gwp not in ("AR5", "AR6"):
+        raise TanlianError(f"--gwp must be AR5 or AR6, not {gwp!r}")
+    if scope2 not in ("location", "market"):
+        raise TanlianError(f"--scope2 must be location or market, not {scope2!r}")
+    result = results.get(open_store(store), gwp, scope2)
+    for w in result.warnings:
+        err_console.print(f"[yellow]warning:[/] {w}")
+    return result
+
+
+@app.command("footprint")
+@handle_errors
+def footprint_cmd(
+    product: Annotated[str, typer.Argument(help="product id")],
+    store: StoreOpt = None,
+    gwp: GwpOpt = None,
+    scope2: Scope2Opt = None,
+    mc: Annotated[int, typer.Option("--mc", help="Monte Carlo samples for p5/p50/p95", min=0)] = 0,
+    seed: Annotated[int, typer.Option(help="random seed for --mc")] = 42,
+    json_out: JsonOpt = False,
+) -> None:
+    """Cradle-to-gate footprint of one product (kgCO2e per declared unit)."""
+    fp = solved(store, gwp, scope2).footprint(product, mc=mc, seed=seed)
+    if json_out:
+        print_json(fp)
+        return
+    t = Table(
+        title=f"{fp['product']} {fp['name'] or ''} — kgCO2e per {fp['unit']} ({fp['gwp']}, Scope 2 {fp['scope2_method']})"
+    )
+    t.add_column("part")
+    t.add_column("kgCO2e / unit", justify="right")
+    for k in ("kgco2e_per_unit", "direct_kgco2e_per_unit", "upstream_kgco2e_per_unit", "p5", "p50", "p95"):
+        if k in fp:
+            t.add_row(k.replace("_kgco2e_per_unit", "").replace("kgco2e_per_unit", "total"), f"{fp[k]:,.4g}")
+    for gas, v in fp["by_gas"].items():
+        t.add_row(f"  {gas}", f"{v:,.4g}")
+    console.print(t)
+
+
+@app.command("edges")
+@handle_errors
+def edges_cmd(
+    store: StoreOpt = None,
+    enterprise: Annotated[str | None, typer.Option(help="only flows into or out of this enterprise")] = None,
+    gwp: GwpOpt = None,
+    scope2: Scope2Opt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Embodied carbon (kgCO2e) on every supply edge = quantity × intensity of what flows."""
+    edges = solved(store, gwp, scope2).edges(enterprise)
+    if json_out:
+        print_json(edges)
+        return
+    t = Table(title="embodied carbon per edge")
+    for c in ("flow", "from", "to", "quantity", "unit", "embodied_kgco2e"):
+        t.add_column(c, justify="right" if c in ("quantity", "embodied_kgco2e") else "left")
+    for e in edges:
+        t.add_row(e["flow"], e["from"], e["to"], f"{e['quantity']:,.4g}", e["unit"], f"{e['embodied_kgco2e']:,.1f}")
+    console.print(t)

@@ -1,0 +1,83 @@
+"""Terminal output shared by CLI commands: tables, progress bars, and errors as exit code 2."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from tanlian.errors import TanlianError, ValidationFailed
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def print_json(data: Any) -> None:
+    """Machine-readable output: plain JSON on stdout (no colour, no wrapping)."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def error_table(exc: ValidationFailed) -> Table:
+    t = Table(title=f"{len(exc.errors)} problem(s) — nothing was written", title_style="bold red")
+    for col in ("file", "row", "column", "value", "reason"):
+        t.add_column(col, overflow="fold")
+    for e in exc.errors:
+        t.add_row(e.file, "" if e.row is None else str(e.row), e.column or "", e.value or "", e.reason)
+    return t
+
+
+def handle_errors(fn: Callable) -> Callable:
+    """Turn Tanlian errors into a readable message and exit code 2 (never a traceback)."""
+
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ValidationFailed as exc:
+            err_console.print(error_table(exc))
+            raise typer.Exit(2) from None
+        except TanlianError as exc:
+            err_console.print(f"[bold red]error:[/] {exc}")
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+@contextmanager
+def progress_bar(description: str, enabled: bool = True) -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar; yields a ``(done, total)`` callback."""
+    if not enabled:
+        yield lambda done, total: None
+        return
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(description, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def kv_table(title: str, rows: list[tuple[str, Any]]) -> Table:
+    """A two-column table of labels and values."""
+    t = Table(title=title, show_header=False)
+    t.add_column(style="bold")
+    t.add_column(justify="right")
+    for k, v in rows:
+        t.add_row(k, f"{v:,.1f}" if isinstance(v, float) else str(v))
+    return t

@@ -1,0 +1,147 @@
+"""The GraphStore contract: every backend (embedded SQLite, Neo4j) passes these same tests."""
+
+from __future__ import annotations
+
+import pytest
+from tanlian.graph.model import Activity, Client, Enterprise, Factor, Flow, Graph, Park, Product
+from tanlian.graph.store import GraphStore
+
+
+def small_graph() -> Graph:
+    """Two tiers and a loop: S makes s1 → M makes m1 → C; m1 also flows back to S."""
+    return Graph.from_entities(
+        [
+            Park(id="P", name="Park", year=2022),
+            Enterprise(id="S", name="Supplier", park="P", region="CN-East", 名称="供应商"),
+            Enterprise(id="M", name="Maker", park="P"),
+            Enterprise(id="C", name="Customer"),
+            Factor(id="f1", unit="t", kgco2e=2.5, kind="material", gases={"CO2": 2.4, "CH4": 0.003}),
+            Product(id="s1", enterprise="S", unit="t", output=10, price_cny=100.0),
+            Product(id="m1", enterprise="M", unit="piece", output=1000, kind="product", cpc="4299"),
+            Activity(enterprise="S", type="fuel", item="f1", quantity=3, unit="t"),
+            Flow.model_validate({"from": "factor:f1", "to": "S", "quantity": 5, "unit": "t"}),
+            Flow.model_validate({"id": "F2", "from": "s1", "to": "M", "quantity": 8, "unit": "t"}),
+            Flow.model_validate({"id": "F3", "from": "m1", "to": "C", "quantity": 900, "unit": "piece"}),
+            Flow.model_validate({"id": "F4", "from": "m1", "to": "S", "quantity": 10, "unit": "piece"}),
+        ]
+    )
+
+
+def test_store_satisfies_protocol(store):
+    assert isinstance(store, GraphStore)
+
+
+def test_empty_store(store):
+    assert store.snapshot().counts() == Graph().counts()
+    assert store.get(Enterprise, "S") is None
+    assert store.list(Product) == []
+
+
+def test_import_then_snapshot_round_trips(store):
+    g = small_graph()
+    summary = store.import_graph(g)
+    assert summary.added["flows"] == 4 and summary.wrote
+    snap = store.snapshot()
+    assert snap.records() == g.records()
+    ent = store.get(Enterprise, "S")
+    assert ent.model_extra == {"名称": "供应商"}
+    assert store.get(Factor, "f1").gases == {"CO2": 2.4, "CH4": 0.003}
+
+
+def test_reimport_identical_changes_nothing(store):
+    store.import_graph(small_graph())
+    rev = store.revision()
+    summary = store.import_graph(small_graph())
+    assert not summary.wrote
+    assert store.revision() == rev
+    assert sum(summary.unchanged.values()) == len(list(small_graph().entities()))
+
+
+def test_every_write_bumps_revision(store):
+    r0 = store.revision()
+    store.upsert([Park(id="P9", name="x", year=2022)])
+    r1 = store.revision()
+    assert r1 > r0
+    assert store.upsert([Park(id="P9", name="x", year=2022)]) == 0  # identical: no write
+    assert store.revision() == r1
+    store.upsert([Park(id="P9", name="renamed", year=2022)])
+    r2 = store.revision()
+    assert r2 > r1 and store.get(Park, "P9").name == "renamed"
+    assert store.delete(Park, ["P9", "nope"]) == 1
+    assert store.revision() > r2 and store.get(Park, "P9") is None
+
+
+def test_upsert_keeps_absent_rows_replace_removes_them(store):
+    store.import_graph(small_graph())
+    partial = Graph.from_entities([Enterprise(id="S", name="Renamed supplier", park="P")])
+    s = store.import_graph(partial)
+    assert s.changed["enterprises"] == 1 and s.removed["enterprises"] == 0
+    assert len(store.list(Enterprise)) == 3
+    s = store.import_graph(partial, replace=True)
+    assert store.snapshot().records() == partial.records()
+    assert s.removed["flows"] == 4
+
+
+def test_replace_keeps_api_clients(store):
+    store.upsert([Client(id="c1", name="ERP", role="enterprise", enterprise="S", secret_hash="x")])
+    store.import_graph(small_graph(), replace=True)
+    assert store.get(Client, "c1").name == "ERP"
+    assert store.snapshot().counts()["flows"] == 4
+
+
+def test_failed_write_leaves_store_unchanged(store):
+    store.import_graph(small_graph())
+    before, rev = store.snapshot().records(), store.revision()
+
+    def boom(done, total):
+        if done:
+            raise RuntimeError("interrupted mid-import")
+
+    bigger = small_graph()
+    for i in range(3000):
+        bigger.parks[f"X{i}"] = Park(id=f"X{i}", name="x", year=2022)
+    with pytest.raises(RuntimeError):
+        store.import_graph(bigger, progress=boom)
+    assert store.snapshot().records() == before
+    assert store.revision() == rev
+
+
+def test_list_is_sorted_and_typed(store):
+    store.import_graph(small_graph())
+    ids = [e.id for e in store.list(Enterprise)]
+    assert ids == ["C", "M", "S"]
+    assert all(isinstance(f, Flow) for f in store.list(Flow))
+
+
+def test_upstream_supply_tree(store):
+    store.import_graph(small_graph())
+    edges = store.upstream("m1", depth=1)
+    assert [(e.flow, e.depth) for e in edges] == [("F2", 1)]
+    deeper = store.upstream("m1", depth=3)
+    got = {(e.flow, e.source, e.supplier, e.customer, e.depth) for e in deeper}
+    assert got == {
+        ("F2", "s1", "S", "M", 1),
+        ("F4", "m1", "M", "S", 2),
+        ("factor:f1|S|1", "factor:f1", None, "S", 2),
+    }
+    assert store.upstream("nope") == []
+
+
+def test_downstream_customers(store):
+    store.import_graph(small_graph())
+    got = {(e.flow, e.customer, e.depth) for e in store.downstream("S", depth=1)}
+    assert got == {("F2", "M", 1)}
+    got2 = {(e.flow, e.customer, e.depth) for e in store.downstream("S", depth=2)}
+    assert got2 == {("F2", "M", 1), ("F3", "C", 2), ("F4", "S", 2)}
+
+
+def test_park_enterprises(store):
+    store.import_graph(small_graph())
+    assert [e.id for e in store.park_enterprises("P")] == ["M", "S"]
+    assert store.park_enterprises("nope") == []
+
+
+def test_wipe(store):
+    store.import_graph(small_graph())
+    store.wipe()
+    assert store.snapshot().counts() == Graph().counts()
