@@ -50,9 +50,8 @@ def footprint_cmd(
     if json_out:
         print_json(fp)
         return
-    t = Table(
-        title=f"{fp['product']} {fp['name'] or ''} — kgCO2e per {fp['unit']} ({fp['gwp']}, Scope 2 {fp['scope2_method']})"
-    )
+    title = f"{fp['product']} {fp['name'] or ''} — kgCO2e per {fp['unit']}"
+    t = Table(title=f"{title} ({fp['gwp']}, Scope 2 {fp['scope2_method']})")
     t.add_column("part")
     t.add_column("kgCO2e / unit", justify="right")
     for k in ("kgco2e_per_unit", "direct_kgco2e_per_unit", "upstream_kgco2e_per_unit", "p5", "p50", "p95"):
