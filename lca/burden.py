@@ -17,7 +17,7 @@ from tanlian.graph.model import Activity, Factor, Flow, Graph
 from tanlian.lca.factors import UNSPECIFIED, FactorBook
 
 from tanlian.errors import TanlianError
-from tanlian.units import conversion_factor, is_mass
+from tanlian.units import conversion_factor, convertible, is_mass
 
 Part = Literal["direct", "upstream"]
 Method = Literal["location", "market"]
@@ -109,12 +109,16 @@ def flow_quantity(flow: Flow, unit: str, price_cny: float | None = None) -> floa
     return (flow.spend_cny or 0.0) * conversion_factor("CNY", unit)
 
 
-def default_category(flow: Flow, factor: Factor | None) -> int:
-    """GHG Protocol category of a purchase: the override, else 5 for waste, 2 capital, 1 otherwise."""
+def default_category(flow: Flow, unit: str | None = None, factor_kind: str | None = None) -> int:
+    """GHG Protocol category of a purchase: the override, else 5 for waste treatment, 4 for transport
+    bought as a service (anything per t·km), 2 for capital goods, 1 otherwise. ``unit``: the unit of
+    what flows (product or factor)."""
     if flow.category:
         return flow.category
-    if factor is not None and factor.kind == "waste":
+    if factor_kind == "waste":
         return 5
+    if unit is not None and convertible(unit, "t*km"):
+        return 4
     return 2 if flow.capital else 1
 
 
@@ -141,7 +145,7 @@ def flow_lines(flow: Flow, graph: Graph, book: FactorBook) -> list[BurdenLine]:
         qty = flow_quantity(flow, f.unit)
         spend = flow.quantity is None or f.kind == "spend"
         method = "spend-based" if spend else "average-data"
-        lines += _factor_lines(book, f, qty, f.unit, dict(base, category=default_category(flow, f), method=method))
+        lines += _factor_lines(book, f, qty, f.unit, dict(base, category=default_category(flow, f.unit, f.kind), method=method))
     if flow.distance_km:
         tf = book.get(f"transport_{flow.mode}")
         tkm = flow_mass_t(flow, graph, book) * flow.distance_km * conversion_factor("t*km", tf.unit)

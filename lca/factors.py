@@ -68,7 +68,7 @@ class FactorBook:
         """
         group = "grid_residual" if residual else "grid"
         candidates = [f for f in self.factors.values() if f.group == group]
-        want = region or "CN"
+        want = "CN" if residual else (region or "CN")  # the residual mix is published nationally
         for reg in dict.fromkeys([want, "CN"]):
             pool = [f for f in candidates if f.region == reg]
             if not pool:

@@ -9,6 +9,7 @@ import typer
 
 from tanlian import __version__
 from tanlian.console import console, err_console, handle_errors, kv_table, print_json, progress_bar
+from tanlian.settings import get_settings
 
 app = typer.Typer(
     help="Tanlian (碳链): supply-chain carbon tracing for zero-carbon industrial parks.",
@@ -120,12 +121,12 @@ def demo_cmd(store: StoreOpt = None, json_out: JsonOpt = False) -> None:
         return
     rows = [(k, v) for k, v in counts.items()] + [("library factors", len(factor_library()))]
     console.print(kv_table(f"demo park loaded into {s.url}", rows))
-    for extra in DEMO_SECTIONS:
-        extra(s)
+    from tanlian.cli_accounts import park_json, print_park
+    from tanlian.lca.engine import results
 
-
-#: Later features append callables ``(store) -> None`` that print their part of the demo.
-DEMO_SECTIONS: list = []
+    result = results.get(s, get_settings().gwp, get_settings().scope2)
+    for park in sorted(result.graph.parks):
+        print_park(park_json(result, park))
 
 
 def run() -> None:  # pragma: no cover - console entry point
@@ -133,4 +134,8 @@ def run() -> None:  # pragma: no cover - console entry point
 
 
 # Command modules register themselves on ``app``; imported last so they can import from here.
-from tanlian import cli_lca  # noqa: E402,F401
+from tanlian import (
+    cli_accounts,  # noqa: F401
+    cli_api,  # noqa: F401
+    cli_lca,  # noqa: F401
+)

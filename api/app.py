@@ -1,0 +1,75 @@
+"""The FastAPI application: routers by domain, problem+json errors, OpenAPI at ``/docs``.
+
+A new domain adds one module under ``api/routes`` with a ``router`` and one entry in
+:data:`ROUTERS`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.openapi.utils import get_openapi
+from tanlian.api.deps import GraphCache
+from tanlian.api.problems import install_problem_handlers, openapi_components
+from tanlian.api.routes import auth, footprints, graph, health, imports
+from tanlian.graph.factory import open_store
+from tanlian.graph.store import GraphStore
+
+from tanlian import __version__
+from tanlian.settings import Settings, get_settings
+
+#: Every router of the app, in the order they appear in the docs.
+ROUTERS: list[APIRouter] = [
+    health.router,
+    auth.router,
+    footprints.router,
+    graph.router,
+    imports.router,
+]
+
+
+def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
+    """Build the app over ``store`` (default: ``open_store(settings.store)``, closed at shutdown).
+
+    Tokens are signed with ``settings.jwt_secret``; when it is unset a random key is made here,
+    so tokens do not survive a restart (and are not valid across worker processes).
+    """
+    settings = settings or get_settings()
+    owns_store = store is None
+    store = store if store is not None else open_store(settings.store, settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owns_store:
+            store.close()
+
+    app = FastAPI(
+        title="Tanlian (碳链) API",
+        version=__version__,
+        description="Supply-chain carbon accounting for zero-carbon industrial parks.",
+        docs_url="/docs",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.state.jwt_key = settings.jwt_secret or secrets.token_hex(32)
+    app.state.graphs = GraphCache()
+    for router in ROUTERS:
+        app.include_router(router)
+    install_problem_handlers(app)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document, with the Problem schema that problem responses reference."""
+    if app.openapi_schema is None:
+        doc = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        doc.setdefault("components", {}).setdefault("schemas", {}).update(openapi_components())
+        app.openapi_schema = doc
+    return app.openapi_schema

@@ -1,0 +1,190 @@
+"""``Annotated`` dependencies shared by routes: the store, the principal, the solved result, the view.
+
+Visibility rules (DECISIONS 21): a park admin or auditor sees its park's enterprises, their
+products and every flow touching them; an enterprise sees its own data and the flows into or out
+of it, plus footprints of its direct suppliers' products when they share them; a partner sees
+nothing under ``/v1``.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+import jwt
+from fastapi import Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from tanlian.api.auth import Principal, decode_token
+from tanlian.api.problems import Unauthorized
+from tanlian.graph.model import Flow, Graph, Product
+from tanlian.graph.store import GraphStore
+from tanlian.lca.engine import LcaResult, results
+
+from tanlian.errors import AccessDenied
+
+_bearer = HTTPBearer(auto_error=False, description="access token from POST /auth/token")
+
+
+def get_store(request: Request) -> GraphStore:
+    """The app's graph store."""
+    return request.app.state.store
+
+
+StoreDep = Annotated[GraphStore, Depends(get_store)]
+
+
+def get_principal(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
+    """The caller from its bearer token; 401 when missing, malformed, forged or expired."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("a bearer token is required (POST /auth/token)")
+    try:
+        return decode_token(credentials.credentials, request.app.state.jwt_key)
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("the token has expired") from None
+    except (jwt.InvalidTokenError, ValueError):
+        raise Unauthorized("the token is invalid") from None
+
+
+def get_reader(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    """A principal allowed on ``/v1`` (partners use the PACT routes only)."""
+    if principal.role == "partner":
+        raise AccessDenied("partner clients may only use the PACT exchange routes")
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_reader)]
+
+
+def get_park_admin(principal: PrincipalDep) -> Principal:
+    """A park admin (the only role that writes)."""
+    if principal.role != "park_admin":
+        raise AccessDenied("only a park admin may do this")
+    return principal
+
+
+ParkAdminDep = Annotated[Principal, Depends(get_park_admin)]
+
+
+class GraphCache:
+    """The store's snapshot, re-read only when the store revision changes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: tuple[str, int] | None = None
+        self._graph: Graph | None = None
+
+    def get(self, store: GraphStore) -> Graph:
+        key = (store.url, store.revision())
+        with self._lock:
+            if key == self._key and self._graph is not None:
+                return self._graph
+        graph = store.snapshot()
+        if store.revision() == key[1]:  # not written meanwhile: safe to keep
+            with self._lock:
+                self._key, self._graph = key, graph
+        return graph
+
+
+def get_graph(request: Request, store: StoreDep) -> Graph:
+    """The current graph (cached per revision)."""
+    return request.app.state.graphs.get(store)
+
+
+GraphDep = Annotated[Graph, Depends(get_graph)]
+
+
+def get_result(
+    store: StoreDep,
+    gwp: Annotated[Literal["AR5", "AR6"], Query(description="GWP set of IPCC AR5 or AR6")] = "AR6",
+    scope2: Annotated[Literal["location", "market"], Query(description="Scope 2 method in intensities")] = "market",
+) -> LcaResult:
+    """The solved result for the chosen options (cached per store revision by the engine)."""
+    return results.get(store, gwp, scope2)
+
+
+ResultDep = Annotated[LcaResult, Depends(get_result)]
+
+
+def maker(graph: Graph, source: str) -> str | None:
+    """The enterprise making ``source`` (None for ``factor:`` sources and unknown products)."""
+    p = graph.products.get(source)
+    return p.enterprise if p else None
+
+
+@dataclass(frozen=True)
+class View:
+    """What one principal may see of one graph."""
+
+    principal: Principal
+    graph: Graph
+
+    def can_see_enterprise(self, enterprise_id: str | None) -> bool:
+        """Raw data of this enterprise is visible (own enterprise, or in the principal's park)."""
+        p, ent = self.principal, self.graph.enterprises.get(enterprise_id or "")
+        if ent is None:
+            return False
+        if p.role == "enterprise":
+            return ent.id == p.enterprise
+        return p.role in ("park_admin", "auditor") and ent.park is not None and ent.park == p.park
+
+    def visible_product(self, product: Product) -> bool:
+        return self.can_see_enterprise(product.enterprise)
+
+    def visible_flow(self, flow: Flow) -> bool:
+        """A flow touches a visible enterprise (as consumer or as maker of what flows)."""
+        return self.can_see_enterprise(flow.to) or self.can_see_enterprise(maker(self.graph, flow.source))
+
+    def visible_edge(self, flow: Flow) -> bool:
+        """Edges: an enterprise sees flows into or out of it; park roles those consumed in the park."""
+        if self.principal.role == "enterprise":
+            return self.visible_flow(flow)
+        return self.can_see_enterprise(flow.to)
+
+    def direct_suppliers(self) -> set[str]:
+        """Enterprises whose products flow to the principal's enterprise."""
+        me = self.principal.enterprise
+        return {m for f in self.graph.flows.values() if f.to == me and (m := maker(self.graph, f.source))} - {me}
+
+    def check_footprint(self, product_id: str) -> None:
+        """Raise NotFound/AccessDenied unless the principal may read this product's footprint."""
+        from tanlian.errors import NotFound
+
+        product = self.graph.products.get(product_id)
+        if product is None:
+            raise NotFound("product", product_id)
+        if self.visible_product(product):
+            return
+        supplier = self.graph.enterprises.get(product.enterprise)
+        if self.principal.role != "enterprise" or product.enterprise not in self.direct_suppliers():
+            raise AccessDenied(f"product {product_id!r} is outside your scope (footprints go to direct customers)")
+        if supplier is None or not supplier.share_footprints:
+            raise AccessDenied(f"not shared: the maker of {product_id!r} does not share footprints")
+
+
+def get_view(principal: PrincipalDep, graph: GraphDep) -> View:
+    """The principal's view of the current graph."""
+    return View(principal, graph)
+
+
+ViewDep = Annotated[View, Depends(get_view)]
+
+
+@dataclass(frozen=True)
+class PageParams:
+    """Pagination of list routes."""
+
+    limit: int
+    offset: int
+
+
+def get_page(
+    limit: Annotated[int, Query(ge=1, le=500, description="items per page")] = 100,
+    offset: Annotated[int, Query(ge=0, le=10**9, description="items to skip")] = 0,
+) -> PageParams:
+    return PageParams(limit, offset)
+
+
+PageDep = Annotated[PageParams, Depends(get_page)]

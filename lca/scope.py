@@ -1,0 +1,191 @@
+"""Scope 1, 2 and 3 of one enterprise for the accounting year, one Scope 3 line per source.
+
+All amounts in kgCO2e per year. Scope 3 lines: categories 1/2 (incoming flows), 3 (upstream of
+fuels and power; the non-generation part of energy bought from graph enterprises), 4 (transport
+of inputs), 5 (waste treatment), 9 (transport of sales), 11 (use of sold products), 12
+(end-of-life of sold products). Energy bought from a graph enterprise is Scope 2 at the seller's
+direct emissions per unit (DECISIONS 14).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from tanlian.graph.model import Graph, Sale
+from tanlian.lca.burden import BurdenLine, default_category
+from tanlian.lca.engine import LcaResult
+
+from tanlian.errors import NotFound
+from tanlian.units import conversion_factor
+
+SUPPLIER_SPECIFIC = "supplier-specific"
+
+
+@dataclass
+class Scope3Line:
+    """One source of an enterprise's Scope 3 (kgCO2e per year)."""
+
+    category: int
+    counterpart: str  # product id, factor:<id> / factor id, or customer
+    supplier: str | None  # enterprise making the counterpart product, when in the graph
+    source: str  # flow / activity / sale id
+    quantity: float
+    unit: str
+    method: str
+    kgco2e: float
+    primary: bool
+    by_gas: dict[str, float] = field(default_factory=dict)
+
+    def record(self) -> dict:
+        return {"category": self.category, "counterpart": self.counterpart, "supplier": self.supplier,
+                "source": self.source, "quantity": self.quantity, "unit": self.unit, "method": self.method,
+                "kgco2e": self.kgco2e, "primary": self.primary}
+
+
+def _gas_dict(result: LcaResult, row) -> dict[str, float]:
+    return {g: float(v) for g, v in zip(result.system.gases, row, strict=True) if v}
+
+
+def _co2e(result: LcaResult, ln: BurdenLine) -> float:
+    return ln.kg * result.book.gwp_of(ln.gas)
+
+
+def own_lines(result: LcaResult, enterprise: str) -> list[BurdenLine]:
+    """The enterprise's burden lines (both Scope 2 methods)."""
+    return [ln for ln in result.system.lines if ln.enterprise == enterprise]
+
+
+def energy_inflows(result: LcaResult, enterprise: str, graph: Graph | None = None):
+    """(flow, product, quantity in product unit) of energy products bought from graph enterprises."""
+    graph = graph or result.graph
+    for f in graph.flows.values():
+        p = graph.products.get(f.source)
+        if f.to == enterprise and p is not None and p.kind == "energy":
+            yield f, p, result.edge_quantity(f.id)[0]
+
+
+def upstream_lines(result: LcaResult, enterprise: str) -> list[Scope3Line]:
+    """Scope 3 categories 1–5 of ``enterprise``."""
+    g, s = result.graph, result.system
+    lines: list[Scope3Line] = []
+    for f in sorted(g.flows.values(), key=lambda f: f.id):
+        p = g.products.get(f.source)
+        if f.to != enterprise or p is None:
+            continue
+        q, unit = result.edge_quantity(f.id)
+        j = result.idx(p.id)
+        if p.kind == "energy":  # the non-generation part of bought energy is Category 3
+            row = result.Y[j] - s.b_direct[j]
+            cat = 3
+        else:
+            row = result.Y[j]
+            cat = default_category(f, p.unit)
+        gases = _gas_dict(result, q * row)
+        lines.append(Scope3Line(cat, p.id, p.enterprise, f.id, q, unit, SUPPLIER_SPECIFIC,
+                                sum(gases.values()), True, gases))
+    grouped: dict[tuple, list[BurdenLine]] = defaultdict(list)
+    for ln in own_lines(result, enterprise):
+        if ln.scope == 3:
+            grouped[(ln.source, ln.counterpart, ln.category)].append(ln)
+    for (source, counterpart, cat), lns in sorted(grouped.items(), key=lambda kv: (kv[0][2], kv[0][0])):
+        gases: dict[str, float] = defaultdict(float)
+        for ln in lns:
+            gases[ln.gas] += _co2e(result, ln)
+        lines.append(Scope3Line(cat, counterpart, None, source, lns[0].quantity, lns[0].unit, lns[0].method,
+                                sum(gases.values()), False, dict(gases)))
+    return lines
+
+
+def sale_lines(result: LcaResult, sale: Sale) -> list[Scope3Line]:
+    """Downstream lines of one sale: transport (9), use-phase electricity (11), end-of-life (12)."""
+    g, book = result.graph, result.book
+    p = g.products[sale.product]
+    qty = sale.quantity * conversion_factor(sale.unit, p.unit)
+    mass_t = qty * (conversion_factor(p.unit, "t") if p.mass_kg is None else p.mass_kg / 1000.0)
+    out = []
+
+    def add(cat: int, factor, amount: float, unit: str, method: str) -> None:
+        gases = {gas: amount * kg * book.gwp_of(gas) for gas, kg in book.gas_split(factor).items() if kg}
+        out.append(Scope3Line(cat, sale.customer, None, sale.id, amount, unit, method,
+                              sum(gases.values()), False, gases))
+
+    if sale.distance_km and sale.mode:
+        tf = book.get(f"transport_{sale.mode}")
+        add(9, tf, mass_t * sale.distance_km * conversion_factor("t*km", tf.unit), tf.unit, "distance-based")
+    if sale.use_kwh_per_unit:
+        grid = book.grid("CN")
+        add(11, grid, qty * sale.use_kwh_per_unit * conversion_factor("kWh", grid.unit), grid.unit, "average-data")
+    if sale.eol:
+        f = book.get(sale.eol)
+        try:
+            amount = qty * conversion_factor(p.unit, f.unit)
+        except ValueError:
+            amount = mass_t * conversion_factor("t", f.unit)
+        add(12, f, amount, f.unit, "average-data")
+    return out
+
+
+def scope3_lines(result: LcaResult, enterprise: str) -> list[Scope3Line]:
+    """Every Scope 3 line of ``enterprise``: upstream (1–5) and downstream (9, 11, 12)."""
+    lines = upstream_lines(result, enterprise)
+    for sale in sorted(result.graph.sales.values(), key=lambda s: s.id):
+        p = result.graph.products.get(sale.product)
+        if p is not None and p.enterprise == enterprise:
+            lines += sale_lines(result, sale)
+    return lines
+
+
+def scope1_by_gas(result: LcaResult, enterprise: str) -> dict[str, float]:
+    gases: dict[str, float] = defaultdict(float)
+    for ln in own_lines(result, enterprise):
+        if ln.scope == 1:
+            gases[ln.gas] += _co2e(result, ln)
+    return dict(gases)
+
+
+def scope2(result: LcaResult, enterprise: str, method: str, energy_from=None) -> float:
+    """Scope 2 (kgCO2e): own activities under ``method`` + bought graph energy × seller's direct/unit.
+
+    ``energy_from``: optional predicate on the seller enterprise id (the park counts outside sellers only).
+    """
+    own = sum(_co2e(result, ln) for ln in own_lines(result, enterprise)
+              if ln.scope == 2 and ln.scope2_method in (None, method))
+    bought = sum(q * float(result.direct[result.idx(p.id)]) for _, p, q in energy_inflows(result, enterprise)
+                 if energy_from is None or energy_from(p.enterprise))
+    return own + bought
+
+
+def removals(graph: Graph, enterprise: str) -> float:
+    """CO2 removed by the enterprise in the year (kg), as a positive number."""
+    return sum(a.quantity * conversion_factor(a.unit, "kg") for a in graph.activities.values()
+               if a.enterprise == enterprise and a.type == "removal")
+
+
+def enterprise_account(result: LcaResult, enterprise: str) -> dict:
+    """The Scope 1/2/3 account of one enterprise (JSON of ``tanlian scope``)."""
+    if enterprise not in result.graph.enterprises:
+        raise NotFound("enterprise", enterprise)
+    s1 = scope1_by_gas(result, enterprise)
+    lines = scope3_lines(result, enterprise)
+    by_cat: dict[str, float] = defaultdict(float)
+    for ln in lines:
+        by_cat[str(ln.category)] += ln.kgco2e
+    s3 = sum(ln.kgco2e for ln in lines)
+    primary = sum(ln.kgco2e for ln in lines if ln.method == SUPPLIER_SPECIFIC)
+    return {
+        "enterprise": enterprise,
+        "name": result.graph.enterprises[enterprise].name,
+        "year": result.graph.year,
+        "gwp": result.system.gwp_set,
+        "scope2_method": result.system.scope2,
+        "scope1_kgco2e": sum(s1.values()),
+        "scope1_by_gas": s1,
+        "scope2_location_kgco2e": scope2(result, enterprise, "location"),
+        "scope2_market_kgco2e": scope2(result, enterprise, "market"),
+        "scope3_kgco2e": s3,
+        "scope3_by_category": dict(sorted(by_cat.items(), key=lambda kv: int(kv[0]))),
+        "primary_data_share": primary / s3 if s3 else None,
+        "removals_kgco2e": removals(result.graph, enterprise),
+        "lines": [ln.record() for ln in lines],
+    }

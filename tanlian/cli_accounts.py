@@ -1,0 +1,103 @@
+"""CLI commands for accounts: an enterprise's Scope 1/2/3, a park's inventory and indicators, the report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from tanlian.cli import JsonOpt, StoreOpt, app
+from tanlian.cli_lca import GwpOpt, Scope2Opt, solved
+from tanlian.console import console, handle_errors, kv_table, print_json
+from tanlian.settings import get_settings
+
+
+def park_json(result, park: str) -> dict:
+    """Inventory + indicators of one park (the JSON of ``tanlian park``)."""
+    from tanlian.lca.indicators import park_indicators
+    from tanlian.lca.park import park_inventory
+
+    inv = park_inventory(result, park)
+    inv["indicators"] = park_indicators(result, park, get_settings().electricity_kgce_per_kwh)
+    return inv
+
+
+def indicator_table(indicators: list[dict]) -> Table:
+    t = Table(title="zero-carbon park indicators (1+5)")
+    for c in ("indicator", "value", "threshold", "passed", "reason"):
+        t.add_column(c, overflow="fold")
+    for i in indicators:
+        v = "–" if i["value"] is None else f"{i['value']:,.3g} {i['unit']}"
+        th = "–" if i["threshold"] is None else f"{i['threshold']:g}"
+        ok = {True: "[green]yes[/]", False: "[red]no[/]", None: "–"}[i["passed"]]
+        t.add_row(i["name"], v, th, ok, i["reason"] or "")
+    return t
+
+
+def print_park(inv: dict) -> None:
+    rows = [(k.removesuffix("_kgco2e").replace("_", " ") + " (tCO2e)", inv[k] / 1000) for k in (
+        "scope1_kgco2e", "scope2_location_kgco2e", "scope2_market_kgco2e", "scope3_upstream_kgco2e",
+        "scope3_downstream_kgco2e", "removals_kgco2e", "net_kgco2e", "intra_park_excluded_kgco2e")]
+    console.print(kv_table(f"park {inv['park']} {inv['name']} — {inv['year']} (Scope 2 in net: {inv['scope2_method']})",
+                           rows))
+    t = Table(title="members' contributions to the park net (tCO2e)")
+    for c in ("enterprise", "scope 1", "scope 2 market", "scope 3 up", "removals", "net", "share"):
+        t.add_column(c, justify="left" if c == "enterprise" else "right")
+    for r in inv["by_enterprise"]:
+        t.add_row(f"{r['enterprise']} {r['name'][:28]}", *(f"{r[k] / 1000:,.0f}" for k in (
+            "scope1_kgco2e", "scope2_market_kgco2e", "scope3_upstream_kgco2e", "removals_kgco2e", "net_kgco2e")),
+            "–" if r["share"] is None else f"{100 * r['share']:.1f}%")
+    console.print(t)
+    console.print(indicator_table(inv["indicators"]))
+
+
+@app.command("scope")
+@handle_errors
+def scope_cmd(
+    enterprise: Annotated[str, typer.Argument(help="enterprise id")],
+    store: StoreOpt = None, gwp: GwpOpt = None, scope2: Scope2Opt = None, json_out: JsonOpt = False,
+) -> None:
+    """Scope 1, 2 (location and market) and 3 by category of one enterprise (kgCO2e)."""
+    from tanlian.lca.scope import enterprise_account
+
+    acc = enterprise_account(solved(store, gwp, scope2), enterprise)
+    if json_out:
+        print_json(acc)
+        return
+    console.print(kv_table(f"{acc['enterprise']} {acc['name']} — {acc['year']} (tCO2e)", [
+        ("Scope 1", acc["scope1_kgco2e"] / 1000), ("Scope 2 location", acc["scope2_location_kgco2e"] / 1000),
+        ("Scope 2 market", acc["scope2_market_kgco2e"] / 1000), ("Scope 3", acc["scope3_kgco2e"] / 1000),
+        *((f"  category {k}", v / 1000) for k, v in acc["scope3_by_category"].items()),
+        ("removals", acc["removals_kgco2e"] / 1000),
+        ("primary data share", "–" if acc["primary_data_share"] is None else f"{acc['primary_data_share']:.0%}"),
+    ]))
+
+
+@app.command("park")
+@handle_errors
+def park_cmd(
+    park: Annotated[str, typer.Argument(help="park id")],
+    store: StoreOpt = None, gwp: GwpOpt = None, scope2: Scope2Opt = None, json_out: JsonOpt = False,
+) -> None:
+    """Park inventory without double counting, and the zero-carbon park indicators."""
+    inv = park_json(solved(store, gwp, scope2), park)
+    if json_out:
+        print_json(inv)
+    else:
+        print_park(inv)
+
+
+@app.command("report")
+@handle_errors
+def report_cmd(
+    park: Annotated[str, typer.Argument(help="park id")],
+    out: Annotated[Path, typer.Option("--out", help="folder for the report")] = Path("report"),
+    store: StoreOpt = None, gwp: GwpOpt = None, scope2: Scope2Opt = None,
+) -> None:
+    """Write the park report: Markdown summary plus CSV tables."""
+    from tanlian.lca.report import write_report
+
+    path = write_report(solved(store, gwp, scope2), park_json(solved(store, gwp, scope2), park), out)
+    console.print(f"report written to {path}")
