@@ -145,7 +145,9 @@ def flow_lines(flow: Flow, graph: Graph, book: FactorBook) -> list[BurdenLine]:
         qty = flow_quantity(flow, f.unit)
         spend = flow.quantity is None or f.kind == "spend"
         method = "spend-based" if spend else "average-data"
-        lines += _factor_lines(book, f, qty, f.unit, dict(base, category=default_category(flow, f.unit, f.kind), method=method))
+        lines += _factor_lines(
+            book, f, qty, f.unit, dict(base, category=default_category(flow, f.unit, f.kind), method=method)
+        )
     if flow.distance_km:
         tf = book.get(f"transport_{flow.mode}")
         tkm = flow_mass_t(flow, graph, book) * flow.distance_km * conversion_factor("t*km", tf.unit)

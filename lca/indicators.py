@@ -69,16 +69,26 @@ def energy_use(result: LcaResult, b: Boundary, kgce_per_kwh: float) -> dict:
         for _, p, q in energy_inflows(result, e):
             if not b.inside(p.enterprise):
                 total += _kgce("steam_purchased", q, p.unit, kgce_per_kwh, _is_power(p.unit)) or 0.0
-    co2 = sum(ln.kg for ln in result.system.lines
-              if ln.enterprise in b.members and ln.gas == "CO2" and ln.part == "direct"
-              and ln.scope2_method in (None, "market")
-              and g.activities.get(ln.source) is not None and g.activities[ln.source].type != "process")
+    co2 = sum(
+        ln.kg
+        for ln in result.system.lines
+        if ln.enterprise in b.members
+        and ln.gas == "CO2"
+        and ln.part == "direct"
+        and ln.scope2_method in (None, "market")
+        and g.activities.get(ln.source) is not None
+        and g.activities[ln.source].type != "process"
+    )
     for e in b.members:  # CO2 of energy bought from outside graph enterprises, at their direct CO2
         for _, p, q in energy_inflows(result, e):
             if not b.inside(p.enterprise) and "CO2" in result.system.gases:
                 co2 += q * float(result.system.b_direct[result.idx(p.id), result.system.gases.index("CO2")])
-    return {"tce": total / 1000.0, "clean_tce": clean / 1000.0, "energy_co2_t": co2 / 1000.0,
-            "missing": sorted(set(missing))}
+    return {
+        "tce": total / 1000.0,
+        "clean_tce": clean / 1000.0,
+        "energy_co2_t": co2 / 1000.0,
+        "missing": sorted(set(missing)),
+    }
 
 
 def _threshold(ind_id: str, tce: float) -> tuple[dict | None, str | None]:
@@ -101,9 +111,16 @@ def _indicator(ind_id: str, name: str, value: float | None, unit: str, tce: floa
     passed = None
     if value is not None and threshold is not None:
         passed = value <= threshold if row["comparison"] == "<=" else value >= threshold
-    return {"id": ind_id, "name": name if row is None else f"{row['name_zh']} {name}", "value": value,
-            "unit": unit, "threshold": threshold, "passed": passed,
-            "reason": reason or why, "gate": bool(row is not None and str(row.get("gate")).lower() == "true")}
+    return {
+        "id": ind_id,
+        "name": name if row is None else f"{row['name_zh']} {name}",
+        "value": value,
+        "unit": unit,
+        "threshold": threshold,
+        "passed": passed,
+        "reason": reason or why,
+        "gate": bool(row is not None and str(row.get("gate")).lower() == "true"),
+    }
 
 
 def park_indicators(result: LcaResult, park: str, kgce_per_kwh: float = 0.1229) -> list[dict]:
@@ -113,13 +130,31 @@ def park_indicators(result: LcaResult, park: str, kgce_per_kwh: float = 0.1229) 
     tce = en["tce"]
     basis = f"electricity at {kgce_per_kwh} kgce/kWh; energy CO2 with market-based Scope 2"
     out = [
-        _indicator("carbon_per_energy", "carbon per energy", en["energy_co2_t"] / tce if tce else None, "tCO2/tce",
-                   tce, None if tce else "no energy consumption data"),
-        _indicator("clean_energy_share", "clean energy share", 100 * en["clean_tce"] / tce if tce else None, "%",
-                   tce, None if tce else "no energy consumption data"),
-        _indicator("product_energy_intensity", "product energy intensity", None, "", tce,
-                   "needs the product-specific national energy-consumption limit standards (GB 单位产品能耗限额), "
-                   "which the data does not carry"),
+        _indicator(
+            "carbon_per_energy",
+            "carbon per energy",
+            en["energy_co2_t"] / tce if tce else None,
+            "tCO2/tce",
+            tce,
+            None if tce else "no energy consumption data",
+        ),
+        _indicator(
+            "clean_energy_share",
+            "clean energy share",
+            100 * en["clean_tce"] / tce if tce else None,
+            "%",
+            tce,
+            None if tce else "no energy consumption data",
+        ),
+        _indicator(
+            "product_energy_intensity",
+            "product energy intensity",
+            None,
+            "",
+            tce,
+            "needs the product-specific national energy-consumption limit standards (GB 单位产品能耗限额), "
+            "which the data does not carry",
+        ),
     ]
     members = [result.graph.enterprises[e] for e in sorted(b.members)]
     for ind_id, (num, den) in RATIO_COLUMNS.items():

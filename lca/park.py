@@ -76,22 +76,49 @@ def park_inventory(result: LcaResult, park: str, method: str | None = None) -> d
         s1 = sum(scope1_by_gas(result, e).values())
         s2 = {m: scope2(result, e, m, energy_from=outside) for m in ("location", "market")}
         up = member_boundary_scope3(result, b, e, y_out)
-        down = sum(ln.kgco2e for ln in scope3_lines(result, e)
-                   if ln.category in DOWNSTREAM and not b.inside(ln.counterpart))
+        down = sum(
+            ln.kgco2e for ln in scope3_lines(result, e) if ln.category in DOWNSTREAM and not b.inside(ln.counterpart)
+        )
         rem = removals(g, e)
-        rows.append({"enterprise": e, "name": g.enterprises[e].name, "scope1_kgco2e": s1,
-                     "scope2_location_kgco2e": s2["location"], "scope2_market_kgco2e": s2["market"],
-                     "scope3_upstream_kgco2e": up, "scope3_downstream_kgco2e": down, "removals_kgco2e": rem,
-                     "net_kgco2e": s1 + s2[method] + up + down - rem})
-    total = {k: sum(r[k] for r in rows) for k in (
-        "scope1_kgco2e", "scope2_location_kgco2e", "scope2_market_kgco2e", "scope3_upstream_kgco2e",
-        "scope3_downstream_kgco2e", "removals_kgco2e", "net_kgco2e")}
+        rows.append(
+            {
+                "enterprise": e,
+                "name": g.enterprises[e].name,
+                "scope1_kgco2e": s1,
+                "scope2_location_kgco2e": s2["location"],
+                "scope2_market_kgco2e": s2["market"],
+                "scope3_upstream_kgco2e": up,
+                "scope3_downstream_kgco2e": down,
+                "removals_kgco2e": rem,
+                "net_kgco2e": s1 + s2[method] + up + down - rem,
+            }
+        )
+    total = {
+        k: sum(r[k] for r in rows)
+        for k in (
+            "scope1_kgco2e",
+            "scope2_location_kgco2e",
+            "scope2_market_kgco2e",
+            "scope3_upstream_kgco2e",
+            "scope3_downstream_kgco2e",
+            "removals_kgco2e",
+            "net_kgco2e",
+        )
+    }
     for r in rows:
         r["share"] = r["net_kgco2e"] / total["net_kgco2e"] if total["net_kgco2e"] else None
     intra = sum(q for q in _intra_park_embodied(result, b))
-    return {"park": park, "name": g.parks[park].name, "year": g.parks[park].year, "gwp": result.system.gwp_set,
-            "scope2_method": method, **total, "intra_park_excluded_kgco2e": intra, "by_enterprise": rows,
-            "warnings": list(result.warnings)}
+    return {
+        "park": park,
+        "name": g.parks[park].name,
+        "year": g.parks[park].year,
+        "gwp": result.system.gwp_set,
+        "scope2_method": method,
+        **total,
+        "intra_park_excluded_kgco2e": intra,
+        "by_enterprise": rows,
+        "warnings": list(result.warnings),
+    }
 
 
 def _intra_park_embodied(result: LcaResult, b: Boundary):

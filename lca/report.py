@@ -8,8 +8,16 @@ import pandas as pd
 from tanlian.lca.engine import LcaResult
 from tanlian.lca.scope import enterprise_account
 
-TOTALS = ("scope1_kgco2e", "scope2_location_kgco2e", "scope2_market_kgco2e", "scope3_upstream_kgco2e",
-          "scope3_downstream_kgco2e", "removals_kgco2e", "net_kgco2e", "intra_park_excluded_kgco2e")
+TOTALS = (
+    "scope1_kgco2e",
+    "scope2_location_kgco2e",
+    "scope2_market_kgco2e",
+    "scope3_upstream_kgco2e",
+    "scope3_downstream_kgco2e",
+    "removals_kgco2e",
+    "net_kgco2e",
+    "intra_park_excluded_kgco2e",
+)
 
 
 def _fmt(v) -> str:
@@ -26,21 +34,40 @@ def write_report(result: LcaResult, inventory: dict, out: Path) -> Path:
     members = pd.DataFrame(inventory["by_enterprise"])
     members.to_csv(out / "members.csv", index=False)
     pd.DataFrame(inventory["indicators"]).to_csv(out / "indicators.csv", index=False)
-    lines = [dict(enterprise=r["enterprise"], **ln) for r in inventory["by_enterprise"]
-             for ln in enterprise_account(result, r["enterprise"])["lines"]]
+    lines = [
+        dict(enterprise=r["enterprise"], **ln)
+        for r in inventory["by_enterprise"]
+        for ln in enterprise_account(result, r["enterprise"])["lines"]
+    ]
     pd.DataFrame(lines).to_csv(out / "scope3_lines.csv", index=False)
     products = pd.DataFrame([result.footprint(p) for p in result.system.products]).drop(columns=["by_gas"])
     products.to_csv(out / "products.csv", index=False)
-    md = [f"# {inventory['name']} ({inventory['park']}) — carbon inventory {inventory['year']}", "",
-          f"GWP set {inventory['gwp']}; Scope 2 method in the net: {inventory['scope2_method']}.", "",
-          "| item | tCO2e |", "|---|---:|"]
+    md = [
+        f"# {inventory['name']} ({inventory['park']}) — carbon inventory {inventory['year']}",
+        "",
+        f"GWP set {inventory['gwp']}; Scope 2 method in the net: {inventory['scope2_method']}.",
+        "",
+        "| item | tCO2e |",
+        "|---|---:|",
+    ]
     md += [f"| {k.removesuffix('_kgco2e').replace('_', ' ')} | {inventory[k] / 1000:,.1f} |" for k in TOTALS]
-    md += ["", "## Indicators (1+5)", "", "| indicator | value | threshold | passed | reason |", "|---|---:|---:|---|---|"]
-    md += [f"| {i['name']} | {_fmt(i['value'])} {i['unit']} | {_fmt(i['threshold'])} | {_fmt(i['passed'])} | "
-           f"{i['reason'] or ''} |" for i in inventory["indicators"]]
+    md += [
+        "",
+        "## Indicators (1+5)",
+        "",
+        "| indicator | value | threshold | passed | reason |",
+        "|---|---:|---:|---|---|",
+    ]
+    md += [
+        f"| {i['name']} | {_fmt(i['value'])} {i['unit']} | {_fmt(i['threshold'])} | {_fmt(i['passed'])} | "
+        f"{i['reason'] or ''} |"
+        for i in inventory["indicators"]
+    ]
     md += ["", "## Members", "", "| enterprise | net tCO2e | share |", "|---|---:|---:|"]
-    md += [f"| {r['enterprise']} {r['name']} | {r['net_kgco2e'] / 1000:,.1f} | {_pct(r['share'])} |"
-           for r in inventory["by_enterprise"]]
+    md += [
+        f"| {r['enterprise']} {r['name']} | {r['net_kgco2e'] / 1000:,.1f} | {_pct(r['share'])} |"
+        for r in inventory["by_enterprise"]
+    ]
     if inventory["warnings"]:
         md += ["", "## Warnings", "", *(f"- {w}" for w in inventory["warnings"])]
     md += ["", "Tables: members.csv, indicators.csv, scope3_lines.csv, products.csv."]

@@ -38,9 +38,17 @@ class Scope3Line:
     by_gas: dict[str, float] = field(default_factory=dict)
 
     def record(self) -> dict:
-        return {"category": self.category, "counterpart": self.counterpart, "supplier": self.supplier,
-                "source": self.source, "quantity": self.quantity, "unit": self.unit, "method": self.method,
-                "kgco2e": self.kgco2e, "primary": self.primary}
+        return {
+            "category": self.category,
+            "counterpart": self.counterpart,
+            "supplier": self.supplier,
+            "source": self.source,
+            "quantity": self.quantity,
+            "unit": self.unit,
+            "method": self.method,
+            "kgco2e": self.kgco2e,
+            "primary": self.primary,
+        }
 
 
 def _gas_dict(result: LcaResult, row) -> dict[str, float]:
@@ -82,8 +90,9 @@ def upstream_lines(result: LcaResult, enterprise: str) -> list[Scope3Line]:
             row = result.Y[j]
             cat = default_category(f, p.unit)
         gases = _gas_dict(result, q * row)
-        lines.append(Scope3Line(cat, p.id, p.enterprise, f.id, q, unit, SUPPLIER_SPECIFIC,
-                                sum(gases.values()), True, gases))
+        lines.append(
+            Scope3Line(cat, p.id, p.enterprise, f.id, q, unit, SUPPLIER_SPECIFIC, sum(gases.values()), True, gases)
+        )
     grouped: dict[tuple, list[BurdenLine]] = defaultdict(list)
     for ln in own_lines(result, enterprise):
         if ln.scope == 3:
@@ -92,8 +101,20 @@ def upstream_lines(result: LcaResult, enterprise: str) -> list[Scope3Line]:
         gases: dict[str, float] = defaultdict(float)
         for ln in lns:
             gases[ln.gas] += _co2e(result, ln)
-        lines.append(Scope3Line(cat, counterpart, None, source, lns[0].quantity, lns[0].unit, lns[0].method,
-                                sum(gases.values()), False, dict(gases)))
+        lines.append(
+            Scope3Line(
+                cat,
+                counterpart,
+                None,
+                source,
+                lns[0].quantity,
+                lns[0].unit,
+                lns[0].method,
+                sum(gases.values()),
+                False,
+                dict(gases),
+            )
+        )
     return lines
 
 
@@ -107,8 +128,9 @@ def sale_lines(result: LcaResult, sale: Sale) -> list[Scope3Line]:
 
     def add(cat: int, factor, amount: float, unit: str, method: str) -> None:
         gases = {gas: amount * kg * book.gwp_of(gas) for gas, kg in book.gas_split(factor).items() if kg}
-        out.append(Scope3Line(cat, sale.customer, None, sale.id, amount, unit, method,
-                              sum(gases.values()), False, gases))
+        out.append(
+            Scope3Line(cat, sale.customer, None, sale.id, amount, unit, method, sum(gases.values()), False, gases)
+        )
 
     if sale.distance_km and sale.mode:
         tf = book.get(f"transport_{sale.mode}")
@@ -149,17 +171,26 @@ def scope2(result: LcaResult, enterprise: str, method: str, energy_from=None) ->
 
     ``energy_from``: optional predicate on the seller enterprise id (the park counts outside sellers only).
     """
-    own = sum(_co2e(result, ln) for ln in own_lines(result, enterprise)
-              if ln.scope == 2 and ln.scope2_method in (None, method))
-    bought = sum(q * float(result.direct[result.idx(p.id)]) for _, p, q in energy_inflows(result, enterprise)
-                 if energy_from is None or energy_from(p.enterprise))
+    own = sum(
+        _co2e(result, ln)
+        for ln in own_lines(result, enterprise)
+        if ln.scope == 2 and ln.scope2_method in (None, method)
+    )
+    bought = sum(
+        q * float(result.direct[result.idx(p.id)])
+        for _, p, q in energy_inflows(result, enterprise)
+        if energy_from is None or energy_from(p.enterprise)
+    )
     return own + bought
 
 
 def removals(graph: Graph, enterprise: str) -> float:
     """CO2 removed by the enterprise in the year (kg), as a positive number."""
-    return sum(a.quantity * conversion_factor(a.unit, "kg") for a in graph.activities.values()
-               if a.enterprise == enterprise and a.type == "removal")
+    return sum(
+        a.quantity * conversion_factor(a.unit, "kg")
+        for a in graph.activities.values()
+        if a.enterprise == enterprise and a.type == "removal"
+    )
 
 
 def enterprise_account(result: LcaResult, enterprise: str) -> dict:

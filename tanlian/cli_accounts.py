@@ -37,18 +37,40 @@ def indicator_table(indicators: list[dict]) -> Table:
 
 
 def print_park(inv: dict) -> None:
-    rows = [(k.removesuffix("_kgco2e").replace("_", " ") + " (tCO2e)", inv[k] / 1000) for k in (
-        "scope1_kgco2e", "scope2_location_kgco2e", "scope2_market_kgco2e", "scope3_upstream_kgco2e",
-        "scope3_downstream_kgco2e", "removals_kgco2e", "net_kgco2e", "intra_park_excluded_kgco2e")]
-    console.print(kv_table(f"park {inv['park']} {inv['name']} — {inv['year']} (Scope 2 in net: {inv['scope2_method']})",
-                           rows))
+    rows = [
+        (k.removesuffix("_kgco2e").replace("_", " ") + " (tCO2e)", inv[k] / 1000)
+        for k in (
+            "scope1_kgco2e",
+            "scope2_location_kgco2e",
+            "scope2_market_kgco2e",
+            "scope3_upstream_kgco2e",
+            "scope3_downstream_kgco2e",
+            "removals_kgco2e",
+            "net_kgco2e",
+            "intra_park_excluded_kgco2e",
+        )
+    ]
+    console.print(
+        kv_table(f"park {inv['park']} {inv['name']} — {inv['year']} (Scope 2 in net: {inv['scope2_method']})", rows)
+    )
     t = Table(title="members' contributions to the park net (tCO2e)")
     for c in ("enterprise", "scope 1", "scope 2 market", "scope 3 up", "removals", "net", "share"):
         t.add_column(c, justify="left" if c == "enterprise" else "right")
     for r in inv["by_enterprise"]:
-        t.add_row(f"{r['enterprise']} {r['name'][:28]}", *(f"{r[k] / 1000:,.0f}" for k in (
-            "scope1_kgco2e", "scope2_market_kgco2e", "scope3_upstream_kgco2e", "removals_kgco2e", "net_kgco2e")),
-            "–" if r["share"] is None else f"{100 * r['share']:.1f}%")
+        t.add_row(
+            f"{r['enterprise']} {r['name'][:28]}",
+            *(
+                f"{r[k] / 1000:,.0f}"
+                for k in (
+                    "scope1_kgco2e",
+                    "scope2_market_kgco2e",
+                    "scope3_upstream_kgco2e",
+                    "removals_kgco2e",
+                    "net_kgco2e",
+                )
+            ),
+            "–" if r["share"] is None else f"{100 * r['share']:.1f}%",
+        )
     console.print(t)
     console.print(indicator_table(inv["indicators"]))
 
@@ -57,7 +79,10 @@ def print_park(inv: dict) -> None:
 @handle_errors
 def scope_cmd(
     enterprise: Annotated[str, typer.Argument(help="enterprise id")],
-    store: StoreOpt = None, gwp: GwpOpt = None, scope2: Scope2Opt = None, json_out: JsonOpt = False,
+    store: StoreOpt = None,
+    gwp: GwpOpt = None,
+    scope2: Scope2Opt = None,
+    json_out: JsonOpt = False,
 ) -> None:
     """Scope 1, 2 (location and market) and 3 by category of one enterprise (kgCO2e)."""
     from tanlian.lca.scope import enterprise_account
@@ -66,20 +91,33 @@ def scope_cmd(
     if json_out:
         print_json(acc)
         return
-    console.print(kv_table(f"{acc['enterprise']} {acc['name']} — {acc['year']} (tCO2e)", [
-        ("Scope 1", acc["scope1_kgco2e"] / 1000), ("Scope 2 location", acc["scope2_location_kgco2e"] / 1000),
-        ("Scope 2 market", acc["scope2_market_kgco2e"] / 1000), ("Scope 3", acc["scope3_kgco2e"] / 1000),
-        *((f"  category {k}", v / 1000) for k, v in acc["scope3_by_category"].items()),
-        ("removals", acc["removals_kgco2e"] / 1000),
-        ("primary data share", "–" if acc["primary_data_share"] is None else f"{acc['primary_data_share']:.0%}"),
-    ]))
+    console.print(
+        kv_table(
+            f"{acc['enterprise']} {acc['name']} — {acc['year']} (tCO2e)",
+            [
+                ("Scope 1", acc["scope1_kgco2e"] / 1000),
+                ("Scope 2 location", acc["scope2_location_kgco2e"] / 1000),
+                ("Scope 2 market", acc["scope2_market_kgco2e"] / 1000),
+                ("Scope 3", acc["scope3_kgco2e"] / 1000),
+                *((f"  category {k}", v / 1000) for k, v in acc["scope3_by_category"].items()),
+                ("removals", acc["removals_kgco2e"] / 1000),
+                (
+                    "primary data share",
+                    "–" if acc["primary_data_share"] is None else f"{acc['primary_data_share']:.0%}",
+                ),
+            ],
+        )
+    )
 
 
 @app.command("park")
 @handle_errors
 def park_cmd(
     park: Annotated[str, typer.Argument(help="park id")],
-    store: StoreOpt = None, gwp: GwpOpt = None, scope2: Scope2Opt = None, json_out: JsonOpt = False,
+    store: StoreOpt = None,
+    gwp: GwpOpt = None,
+    scope2: Scope2Opt = None,
+    json_out: JsonOpt = False,
 ) -> None:
     """Park inventory without double counting, and the zero-carbon park indicators."""
     inv = park_json(solved(store, gwp, scope2), park)
@@ -94,7 +132,9 @@ def park_cmd(
 def report_cmd(
     park: Annotated[str, typer.Argument(help="park id")],
     out: Annotated[Path, typer.Option("--out", help="folder for the report")] = Path("report"),
-    store: StoreOpt = None, gwp: GwpOpt = None, scope2: Scope2Opt = None,
+    store: StoreOpt = None,
+    gwp: GwpOpt = None,
+    scope2: Scope2Opt = None,
 ) -> None:
     """Write the park report: Markdown summary plus CSV tables."""
     from tanlian.lca.report import write_report

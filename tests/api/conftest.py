@@ -1,84 +1,57 @@
-"""API fixtures: the mini bundle in an embedded store, one client per role, tokens, a TestClient."""
+"""API fixtures: the mini bundle in an embedded store, one client per role, tokens, a TestClient.
+
+``world`` is shared by the read-only tests of a session (secret hashing is deliberately slow);
+``fresh_world`` is a private one for tests that write.
+"""
 
 from __future__ import annotations
 
-import io
-import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from tanlian.api.app import create_app
 from tanlian.api.auth import new_client
-from tanlian.connectors.bundle import import_bundle
-from tanlian.graph.model import Product
+from tanlian.graph.embedded import EmbeddedStore
 
 from tanlian.settings import Settings
 
-MINI = Path(__file__).parents[1] / "data" / "mini"
-JWT_SECRET = "test-secret-key-of-at-least-32-bytes!!"
-
-#: role name used in tests → (role, park, enterprise)
-ROLES: dict[str, tuple[str, str | None, str | None]] = {
-    "park_admin": ("park_admin", "P1", None),
-    "auditor": ("auditor", "P1", None),
-    "ent_B": ("enterprise", None, "B"),
-    "partner": ("partner", None, None),
-}
+from .helpers import JWT_SECRET, ROLES, load_store
 
 
-def zip_dir(folder: Path, prefix: str = "") -> bytes:
-    """A zip of the CSV files of ``folder`` (optionally under ``prefix/``)."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for f in sorted(folder.glob("*.csv")):
-            zf.write(f, f"{prefix}{f.name}")
-    return buf.getvalue()
+@dataclass
+class World:
+    store: EmbeddedStore
+    api: TestClient
+    credentials: dict[str, tuple[str, str]]  # test role → (client_id, secret)
+    tokens: dict[str, str]  # test role → bearer token
 
 
-def load_store(store) -> None:
-    """The mini bundle plus C1, a product of C (outside the park, share_footprints=false)."""
-    import_bundle(store, MINI)
-    store.upsert([Product(id="C1", enterprise="C", name="Assembly", unit="piece", output=1000, price_cny=50)])
-
-
-@pytest.fixture
-def settings(tmp_path) -> Settings:
-    return Settings(store=f"sqlite:///{tmp_path / 'api.db'}", jwt_secret=JWT_SECRET, token_ttl_s=600)
-
-
-@pytest.fixture
-def loaded_store(embedded_store):
-    load_store(embedded_store)
-    return embedded_store
-
-
-@pytest.fixture
-def credentials(loaded_store) -> dict[str, tuple[str, str]]:
-    """(client_id, secret) per test role."""
-    out = {}
+def build_world(folder: Path) -> Iterator[World]:
+    store = EmbeddedStore(folder / "api.db")
+    load_store(store)
+    creds = {}
     for name, (role, park, ent) in ROLES.items():
-        client, secret = new_client(loaded_store, name, role, park=park, enterprise=ent)
-        out[name] = (client.id, secret)
-    return out
+        client, secret = new_client(store, name, role, park=park, enterprise=ent)  # type: ignore[arg-type]
+        creds[name] = (client.id, secret)
+    settings = Settings(store=store.url, jwt_secret=JWT_SECRET, token_ttl_s=600)
+    with TestClient(create_app(settings, store), raise_server_exceptions=False) as api:
+        tokens = {}
+        for name, (cid, secret) in creds.items():
+            r = api.post("/auth/token", data={"grant_type": "client_credentials"}, auth=(cid, secret))
+            assert r.status_code == 200, r.text
+            tokens[name] = r.json()["access_token"]
+        yield World(store, api, creds, tokens)
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory) -> Iterator[World]:
+    yield from build_world(tmp_path_factory.mktemp("world"))
 
 
 @pytest.fixture
-def api(settings, loaded_store, credentials) -> TestClient:
-    with TestClient(create_app(settings, loaded_store), raise_server_exceptions=False) as c:
-        yield c
-
-
-@pytest.fixture
-def tokens(api, credentials) -> dict[str, str]:
-    """A bearer token per test role."""
-    out = {}
-    for name, (cid, secret) in credentials.items():
-        r = api.post("/auth/token", data={"grant_type": "client_credentials"}, auth=(cid, secret))
-        assert r.status_code == 200, r.text
-        out[name] = r.json()["access_token"]
-    return out
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
+def fresh_world(tmp_path) -> Iterator[World]:
+    yield from build_world(tmp_path)

@@ -1,0 +1,101 @@
+"""Who sees what (DECISIONS 21): every test role × every route, and what lists contain."""
+
+from __future__ import annotations
+
+import pytest
+
+from .helpers import ROLES, bearer
+
+ALL = ("park_admin", "auditor", "ent_B")
+#: (path, roles answered 200; partner is always 403; other roles get the status given)
+MATRIX: list[tuple[str, tuple[str, ...], int]] = [
+    ("/v1/enterprises", ALL, 200),
+    ("/v1/enterprises/A", ("park_admin", "auditor"), 404),
+    ("/v1/enterprises/B", ALL, 404),
+    ("/v1/enterprises/C", (), 404),
+    ("/v1/products", ALL, 200),
+    ("/v1/products/A1", ("park_admin", "auditor"), 404),
+    ("/v1/products/B1", ALL, 404),
+    ("/v1/products/C1", (), 404),
+    ("/v1/flows", ALL, 200),
+    ("/v1/flows/F1", ("park_admin", "auditor"), 404),  # factor → A: raw data of A
+    ("/v1/flows/F2", ALL, 404),  # A1 → B
+    ("/v1/flows/F3", ALL, 404),  # B1 → C
+    ("/v1/products/B1/footprint", ALL, 403),
+    ("/v1/products/A1/footprint", ALL, 403),  # A is B's direct supplier and shares
+    ("/v1/products/A2/footprint", ALL, 403),  # any product of a direct supplier (A2 itself does not flow to B)
+    ("/v1/products/C1/footprint", (), 403),  # C: outside the park, not shared, not B's supplier
+    ("/v1/edges", ALL, 200),
+    ("/v1/edges?enterprise=A", ("park_admin", "auditor"), 404),
+    ("/v1/edges?enterprise=B", ALL, 404),
+]
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+@pytest.mark.parametrize(("path", "allowed", "denied"), MATRIX, ids=[m[0] for m in MATRIX])
+def test_read_matrix(world, role, path, allowed, denied):
+    r = world.api.get(path, headers=bearer(world.tokens[role]))
+    expected = 200 if role in allowed else 403 if role == "partner" else denied
+    assert r.status_code == expected, r.text
+    if expected != 200:
+        assert r.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_import_only_park_admin(fresh_world, role):
+    from .helpers import MINI, zip_dir
+
+    files = {"file": ("mini.zip", zip_dir(MINI), "application/zip")}
+    r = fresh_world.api.post("/v1/imports", files=files, headers=bearer(fresh_world.tokens[role]))
+    assert r.status_code == (200 if role == "park_admin" else 403), r.text
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+def test_probes_need_no_token(world, path):
+    assert world.api.get(path).status_code == 200
+
+
+def _ids(world, role: str, path: str, key: str = "id") -> list[str]:
+    body = world.api.get(path, headers=bearer(world.tokens[role])).json()
+    return [x[key] for x in (body["items"] if isinstance(body, dict) else body)]
+
+
+def test_enterprise_sees_only_its_own_data(world):
+    assert _ids(world, "ent_B", "/v1/enterprises") == ["B"]
+    assert _ids(world, "ent_B", "/v1/products") == ["B1"]
+    assert _ids(world, "ent_B", "/v1/flows") == ["F2", "F3", "F4"]  # into or out of B; never F1 (into A)
+    assert _ids(world, "ent_B", "/v1/edges", "flow") == ["F2", "F3", "F4"]
+
+
+def test_park_roles_see_their_park(world):
+    for role in ("park_admin", "auditor"):
+        assert _ids(world, role, "/v1/enterprises") == ["A", "B"]
+        assert _ids(world, role, "/v1/products") == ["A1", "A2", "B1"]
+        assert _ids(world, role, "/v1/flows") == ["F1", "F2", "F3", "F4"]
+        assert _ids(world, role, "/v1/edges", "flow") == ["F1", "F2", "F4"]  # consumed in the park
+
+
+def test_not_shared_detail(world):
+    from tanlian.api.auth import Principal
+
+    # make C a supplier of B for this check only, on a private copy of the rules
+    from tanlian.api.deps import View
+    from tanlian.graph.model import Flow
+
+    graph = world.store.snapshot()
+    graph.flows["FX"] = Flow.model_validate({"id": "FX", "from": "C1", "to": "B", "quantity": 1, "unit": "piece"})
+    view = View(Principal("b", "enterprise", "P1", "B"), graph)
+    from tanlian.errors import AccessDenied
+
+    with pytest.raises(AccessDenied, match="not shared"):
+        view.check_footprint("C1")
+    view.check_footprint("A1")
+
+
+def test_pagination(world):
+    h = bearer(world.tokens["park_admin"])
+    body = world.api.get("/v1/products?limit=2&offset=1", headers=h).json()
+    assert body["total"] == 3 and body["limit"] == 2 and body["offset"] == 1
+    assert [p["id"] for p in body["items"]] == ["A2", "B1"]
+    assert world.api.get("/v1/products?limit=501", headers=h).status_code == 422
+    assert world.api.get("/v1/products?offset=-1", headers=h).status_code == 422

@@ -1,0 +1,138 @@
+"""Scope 1/2/3 and the park inventory against numbers computed by hand."""
+
+from __future__ import annotations
+
+import pytest
+from tanlian.connectors.library import demo_park_path
+from tanlian.graph.model import Activity, Enterprise, Factor, Graph, Park, Product, Sale
+from tanlian.lca.engine import solve_graph
+from tanlian.lca.park import park_inventory
+from tanlian.lca.scope import enterprise_account, scope3_lines
+
+from .builders import flow, process
+
+REL = 1e-12
+
+
+def test_ghg_protocol_example_4_3_tkm_allocation():
+    """GHG Protocol Scope 3 Technical Guidance, example 4.3: a carrier's 31.5 kgCO2 over
+    shipments of 240, 150 and 100 t·km (490 in all): 31.5 × 240/490 = 15.43, × 150/490 = 9.64,
+    × 100/490 = 6.43 kgCO2. A carrier in the graph sells ``freight`` per t·km; each buyer's
+    Category 4 line is quantity × the carrier's intensity (31.5 / 490 kg per t·km)."""
+    g = Graph.from_entities([
+        Enterprise(id="T", name="carrier"),
+        *(Enterprise(id=c, name=c) for c in ("C1", "C2", "C3")),
+        Product(id="freight", enterprise="T", unit="t*km", output=490),
+        process("T", "CO2", 31.5),
+        flow("freight", "C1", 240, "t*km"), flow("freight", "C2", 150, "t*km"), flow("freight", "C3", 100, "t*km"),
+    ])
+    r = solve_graph(g)
+    got = {c: scope3_lines(r, c) for c in ("C1", "C2", "C3")}
+    assert {c: [ln.category for ln in lines] for c, lines in got.items()} == {"C1": [4], "C2": [4], "C3": [4]}
+    assert [round(got[c][0].kgco2e, 2) for c in ("C1", "C2", "C3")] == [15.43, 9.64, 6.43]
+    assert sum(got[c][0].kgco2e for c in got) == pytest.approx(31.5, rel=REL)
+
+
+def small_park(outside_buys_steam: bool = False) -> Graph:
+    """CHP H and factory F in park P; supplier S and customer K outside. Numbers in the tests."""
+    entities = [
+        Park(id="P", name="park", year=2022),
+        Enterprise(id="H", name="CHP", park="P", region="CN-East"),
+        Enterprise(id="F", name="factory", park="P", region="CN-East"),
+        Enterprise(id="S", name="ore supplier", region="CN-North"),
+        Enterprise(id="K", name="customer"),
+        Factor(id="coalx", unit="t", kgco2e=2000, kind="energy", gases={"CO2": 2000}, upstream_kgco2e=100),
+        Factor(id="grid_CN-East_2022", unit="kWh", kgco2e=0.5, kind="energy", group="grid", region="CN-East",
+               year=2022, gases={"CO2": 0.5}),
+        Factor(id="grid_residual_CN_2022", unit="kWh", kgco2e=0.6, kind="energy", group="grid_residual",
+               region="CN", year=2022, gases={"CO2": 0.6}),
+        Factor(id="ore", unit="t", kgco2e=100, kind="material"),
+        Factor(id="transport_road", unit="t*km", kgco2e=0.1, kind="service"),
+        Product(id="steam", enterprise="H", unit="GJ", output=1000, kind="energy"),
+        Product(id="widget", enterprise="F", unit="t", output=100),
+        Product(id="s_ore", enterprise="S", unit="t", output=1000),
+        Activity(enterprise="H", type="fuel", item="coalx", quantity=10, unit="t"),
+        Activity(enterprise="F", type="electricity", item="grid", quantity=10, unit="MWh", green_mwh=4),
+        Activity(enterprise="F", type="removal", item="ccus", quantity=1, unit="t"),
+        process("S", "CO2", 5000),
+        flow("factor:ore", "S", 1000),
+        flow("steam", "F", 500, "GJ"),
+        flow("s_ore", "F", 50, distance_km=100, mode="road"),
+        Sale(product="widget", customer="K", quantity=80, unit="t", distance_km=200, mode="road"),
+    ]
+    if outside_buys_steam:
+        entities.append(flow("steam", "S", 10, "GJ"))
+    return Graph.from_entities(entities)
+
+
+def test_enterprise_scopes_by_hand():
+    """F: Scope 2 location = 10 000 kWh × 0.5 + 500 GJ steam × 20 (H's direct 20 000 kg / 1000 GJ)
+    = 15 000; market = (10 000 − 4 000 green) × 0.6 + 10 000 = 13 600 (DECISIONS 14).
+    Scope 3: cat 1 ore 50 t × 105 (S: (5 000 + 1 000 t × 100) / 1 000 t) = 5 250; cat 3 steam
+    500 × (21 − 20) = 500 (H: 21 000 kg incl. 1 000 coal upstream / 1 000 GJ); cat 4 50 t ×
+    100 km × 0.1 = 500; cat 9 80 t × 200 km × 0.1 = 1 600 → 7 850. Primary (supplier-specific)
+    lines: ore and steam → (5 250 + 500) / 7 850."""
+    r = solve_graph(small_park())
+    f = enterprise_account(r, "F")
+    assert f["scope1_kgco2e"] == 0
+    assert f["scope2_location_kgco2e"] == pytest.approx(15_000, rel=REL)
+    assert f["scope2_market_kgco2e"] == pytest.approx(13_600, rel=REL)
+    assert f["scope3_by_category"] == pytest.approx({"1": 5250, "3": 500, "4": 500, "9": 1600}, rel=REL)
+    assert f["scope3_kgco2e"] == pytest.approx(7850, rel=REL)
+    assert f["primary_data_share"] == pytest.approx((5250 + 500) / 7850, rel=REL)
+    assert f["removals_kgco2e"] == 1000
+    h = enterprise_account(r, "H")
+    assert h["scope1_kgco2e"] == pytest.approx(20_000, rel=REL)
+    assert h["scope1_by_gas"] == pytest.approx({"CO2": 20_000}, rel=REL)
+    assert h["scope3_by_category"] == pytest.approx({"3": 1000}, rel=REL)
+    # widget (market-based): (3 600 grid + 500 transport + 500 × 21 steam + 50 × 105 ore) / 100 t
+    assert r.footprint("widget")["kgco2e_per_unit"] == pytest.approx(198.5, rel=REL)
+
+
+def test_park_inventory_by_hand():
+    """Scope 1 = H 20 000. Scope 2 (outside only) = F's grid: market 3 600, location 5 000 (the
+    steam comes from H inside). Scope 3 upstream = H coal upstream 1 000 + ore 50 × 105 + transport
+    500 = 6 750. Downstream = 1 600. Removals 1 000. Net = 20 000 + 3 600 + 6 750 + 1 600 − 1 000
+    = 30 950. Intra-park excluded: 500 GJ × 21 = 10 500, exactly what the naive sum of members'
+    accounts (42 450 − 1 000) adds on top of the park net."""
+    r = solve_graph(small_park())
+    inv = park_inventory(r, "P")
+    assert inv["scope1_kgco2e"] == pytest.approx(20_000, rel=REL)
+    assert inv["scope2_market_kgco2e"] == pytest.approx(3_600, rel=REL)
+    assert inv["scope2_location_kgco2e"] == pytest.approx(5_000, rel=REL)
+    assert inv["scope3_upstream_kgco2e"] == pytest.approx(6_750, rel=REL)
+    assert inv["scope3_downstream_kgco2e"] == pytest.approx(1_600, rel=REL)
+    assert inv["removals_kgco2e"] == 1000
+    assert inv["net_kgco2e"] == pytest.approx(30_950, rel=REL)
+    assert inv["intra_park_excluded_kgco2e"] == pytest.approx(10_500, rel=REL)
+    naive = sum(
+        a["scope1_kgco2e"] + a["scope2_market_kgco2e"] + a["scope3_kgco2e"] - a["removals_kgco2e"]
+        for a in (enterprise_account(r, e) for e in ("H", "F"))
+    )
+    assert naive - inv["net_kgco2e"] == pytest.approx(inv["intra_park_excluded_kgco2e"], rel=REL)
+    assert sum(m["share"] for m in inv["by_enterprise"]) == pytest.approx(1.0, rel=REL)
+
+
+def test_park_emissions_that_leave_and_come_back_are_not_counted_twice():
+    """S now buys 10 GJ of H's steam: F's own Category 1 grows by 50 t × 10 × 21 / 1 000 = 10.5,
+    but the park's Scope 3 upstream does not change (that steam is already inside the park)."""
+    r = solve_graph(small_park(outside_buys_steam=True))
+    assert enterprise_account(r, "F")["scope3_by_category"]["1"] == pytest.approx(5250 + 10.5, rel=REL)
+    assert park_inventory(r, "P")["scope3_upstream_kgco2e"] == pytest.approx(6_750, rel=REL)
+
+
+@pytest.mark.parametrize("scope2", ["market", "location"])
+def test_demo_park_invariants(scope2):
+    from tanlian.connectors.bundle import load_bundle
+
+    g = load_bundle(demo_park_path()).graph
+    r = solve_graph(g, scope2=scope2)
+    for park in g.parks:
+        inv = park_inventory(r, park)
+        members = [e for e in g.enterprises.values() if e.park == park]
+        s1 = sum(enterprise_account(r, e.id)["scope1_kgco2e"] for e in members)
+        assert inv["scope1_kgco2e"] == pytest.approx(s1, rel=1e-12)
+        for m in inv["by_enterprise"]:
+            assert m["scope3_upstream_kgco2e"] <= enterprise_account(r, m["enterprise"])["scope3_kgco2e"] + 1e-6
+        assert inv["intra_park_excluded_kgco2e"] > 0
+        assert sum(m["share"] for m in inv["by_enterprise"]) == pytest.approx(1.0, rel=1e-12)
