@@ -11,9 +11,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
-from tanlian.api.deps import GraphCache
+from tanlian.api.deps import GraphCache, reject_unknown_query
 from tanlian.api.problems import install_problem_handlers, openapi_components
 from tanlian.api.routes import auth, footprints, graph, health, imports
 from tanlian.graph.factory import open_store
@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         description="Supply-chain carbon accounting for zero-carbon industrial parks.",
         docs_url="/docs",
         lifespan=lifespan,
+        dependencies=[Depends(reject_unknown_query)],
     )
     app.state.settings = settings
     app.state.store = store

@@ -14,6 +14,8 @@ from typing import Annotated, Literal
 
 import jwt
 from fastapi import Depends, Query, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from tanlian.api.auth import Principal, decode_token
 from tanlian.api.problems import Unauthorized
@@ -24,6 +26,27 @@ from tanlian.lca.engine import LcaResult, results
 from tanlian.errors import AccessDenied
 
 _bearer = HTTPBearer(auto_error=False, description="access token from POST /auth/token")
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {f.alias for f in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def reject_unknown_query(request: Request) -> None:
+    """Unknown query parameters are a 422 (a typo like ``?enterprize=`` must not silently widen a query)."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None or not request.query_params:
+        return
+    unknown = sorted(set(request.query_params) - _query_names(dependant))
+    if unknown:
+        raise RequestValidationError(
+            [{"loc": ("query", k), "msg": "unknown query parameter", "type": "extra_forbidden", "input": None}
+             for k in unknown]
+        )
 
 
 def get_store(request: Request) -> GraphStore:

@@ -7,11 +7,12 @@ Bad input never produces a 5xx (DECISIONS 22): the last-resort 500 handler is fo
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -120,7 +121,14 @@ def _short(value: Any) -> str | None:
     return text if len(text) <= 200 else text[:200] + "…"
 
 
-async def _request_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+#: Routes whose request-validation errors have another body (path → handler), e.g. OAuth2 errors.
+VALIDATION_OVERRIDES: dict[str, Callable[[RequestValidationError], Response]] = {}
+
+
+async def _request_validation(request: Request, exc: RequestValidationError) -> Response:
+    override = VALIDATION_OVERRIDES.get(request.url.path)
+    if override is not None:
+        return override(exc)
     items = [
         {"field": _field_path(e.get("loc", ())), "value": _short(e.get("input")), "reason": e.get("msg", "invalid")}
         for e in exc.errors()

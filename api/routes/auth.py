@@ -8,10 +8,12 @@ from typing import Annotated, Literal
 from urllib.parse import unquote_plus
 
 from fastapi import APIRouter, Form, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from tanlian.api.auth import authenticate, issue_token
 from tanlian.api.deps import StoreDep
+from tanlian.api.problems import VALIDATION_OVERRIDES
 
 router = APIRouter(tags=["auth"])
 
@@ -53,6 +55,17 @@ def basic_credentials(request: Request) -> tuple[str, str] | None:
     return (unquote_plus(user), unquote_plus(pwd)) if sep else None
 
 
+def _form_errors(exc: RequestValidationError) -> JSONResponse:
+    """Malformed token requests answer as RFC 6749 §5.2, not as problem+json."""
+    for err in exc.errors():
+        if tuple(err.get("loc", ()))[-1:] == ("grant_type",) and err.get("type") != "missing":
+            return oauth_error(400, "unsupported_grant_type", "only client_credentials is supported")
+    return oauth_error(400, "invalid_request", "; ".join(str(e.get("msg")) for e in exc.errors()) or "bad request")
+
+
+VALIDATION_OVERRIDES["/auth/token"] = _form_errors
+
+
 @router.post(
     "/auth/token",
     response_model=Token,
@@ -62,15 +75,11 @@ def basic_credentials(request: Request) -> tuple[str, str] | None:
 def token(
     request: Request,
     store: StoreDep,
-    grant_type: Annotated[str | None, Form()] = None,
+    grant_type: Annotated[Literal["client_credentials"], Form()],
     client_id: Annotated[str | None, Form(description="alternative to HTTP Basic")] = None,
     client_secret: Annotated[str | None, Form(description="alternative to HTTP Basic")] = None,
 ):
     """Client credentials grant: ``grant_type=client_credentials`` with the client's id and secret."""
-    if not grant_type:
-        return oauth_error(400, "invalid_request", "grant_type is required")
-    if grant_type != "client_credentials":
-        return oauth_error(400, "unsupported_grant_type", "only client_credentials is supported")
     creds = basic_credentials(request)
     if creds is None and client_id and client_secret:
         creds = (client_id, client_secret)

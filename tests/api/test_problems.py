@@ -76,3 +76,9 @@ def test_readyz_503_when_store_down():
         r = c.get("/readyz")
     assert r.status_code == 503 and r.headers["content-type"] == "application/problem+json"
     assert "disk gone" in r.json()["detail"]
+
+
+def test_unknown_query_parameter_is_422(world):
+    r = world.api.get("/v1/edges?enterprize=B", headers=bearer(world.tokens["park_admin"]))
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["field"] == "query.enterprize"

@@ -291,8 +291,8 @@ def random_graph(seed: int) -> Graph:
         for e in ent_ids
         if rnd.random() < 0.9
     ]
-    makers = ent_ids + ["EZ"]  # EZ is never stored
-    prod_ids = [f"p{i}" for i in range(12)] + ["factor:f0", "E3"]
+    makers = [*ent_ids, "EZ"]  # EZ is never stored
+    prod_ids = [*(f"p{i}" for i in range(12)), "factor:f0", "E3"]
     prods = [
         Product(id=p, enterprise=rnd.choice(makers), unit="t", output=10)
         for p in prod_ids

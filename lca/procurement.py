@@ -1,0 +1,205 @@
+"""Green procurement: interchangeable sources of a purchased flow, ranked by the buyer's Scope 3.
+
+For a flow of quantity q from a current source to a buyer, each alternative (a graph product
+with the same ``cpc``, or a factor with the same ``class``, from another supplier) is priced as
+
+    Δ kgCO2e = q_alt × y_alt − q × y_cur + (transport_alt − transport_cur)
+    Δ CNY    = q_alt × price_alt − q × price_cur          (when both prices are known)
+
+with ``q_alt`` = q converted to the alternative's unit, ``y`` cradle-to-gate kgCO2e per unit.
+Transport (kgCO2e) = t × km × the ``transport_<mode>`` factor (kgCO2e per t·km): the current
+flow's own distance/mode; for an alternative, the great-circle distance from its supplier to
+the buyer × ``detour`` (default 1.0) by road, unless a flow of that supplier to the buyer
+already gives a distance. Suppliers with ``share_footprints = false`` are offered at the class
+average (DECISIONS 21) and flagged ``shared: false``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+from tanlian.errors import NotFound, TanlianError
+from tanlian.graph.model import FACTOR_PREFIX, Enterprise, Flow, Graph
+from tanlian.lca.burden import MissingMass, flow_mass_t
+from tanlian.lca.engine import LcaResult
+from tanlian.units import conversion_factor, convertible
+
+EARTH_RADIUS_KM = 6371.0  # mean Earth radius (IUGG R1 = 6371.0088 km, rounded as usual for haversine)
+NON_SWITCHABLE_CLASSES = {"grid", "grid_residual"}  # grid power is an activity, not a purchase
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km between two points given in decimal degrees."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def road_distance_km(a: Enterprise | None, b: Enterprise | None, detour: float = 1.0) -> float | None:
+    """Great-circle km × ``detour`` between two enterprises, None when a coordinate is missing."""
+    if a is None or b is None or None in (a.lat, a.lon, b.lat, b.lon):
+        return None
+    return haversine_km(a.lat, a.lon, b.lat, b.lon) * detour
+
+
+def class_of(graph: Graph, result: LcaResult, source: str) -> str | None:
+    """The interchangeability class of a source: a product's ``cpc`` or a factor's ``class``."""
+    if source.startswith(FACTOR_PREFIX):
+        return result.book.get(source[len(FACTOR_PREFIX):]).group
+    p = graph.products.get(source)
+    return p.cpc if p else None
+
+
+def supplier_of(graph: Graph, source: str) -> str | None:
+    p = graph.products.get(source)
+    return p.enterprise if p else None
+
+
+def unit_of(result: LcaResult, source: str) -> str:
+    if source.startswith(FACTOR_PREFIX):
+        return result.book.get(source[len(FACTOR_PREFIX):]).unit
+    return result.graph.products[source].unit
+
+
+def price_of(graph: Graph, source: str) -> float | None:
+    p = graph.products.get(source)
+    return p.price_cny if p else None
+
+
+def shared(graph: Graph, source: str) -> bool:
+    ent = graph.enterprises.get(supplier_of(graph, source) or "")
+    return ent is None or ent.share_footprints
+
+
+def visible_intensity(result: LcaResult, source: str) -> tuple[float, str]:
+    """kgCO2e per unit the buyer may use, and how: real footprint, or class average when not shared."""
+    if shared(result.graph, source):
+        return result.intensity_of(source), "supplier-specific" if source in result.graph.products else "average-data"
+    cls = class_of(result.graph, result, source)
+    factors = [f for f in result.book.factors.values() if cls and f.group == cls]
+    unit = unit_of(result, source)
+    vals = [result.book.co2e(f) * conversion_factor(unit, f.unit) for f in factors if convertible(unit, f.unit)]
+    if not vals:  # no class factor: the average of the class's graph products (no single supplier shown)
+        vals = [result.intensity_of(p.id) * conversion_factor(unit, p.unit)
+                for p in result.graph.products.values() if cls and p.cpc == cls and convertible(unit, p.unit)]
+    return sum(vals) / len(vals), "average-data"
+
+
+def candidates(result: LcaResult, flow: Flow) -> list[str]:
+    """Sources of the same class as the flow's, from suppliers other than the current one and the buyer."""
+    g = result.graph
+    cls = class_of(g, result, flow.source)
+    if not cls or cls in NON_SWITCHABLE_CLASSES:
+        return []
+    current = supplier_of(g, flow.source)
+    prods = [p.id for p in g.products.values()
+             if p.cpc == cls and p.id != flow.source and p.enterprise not in (current, flow.to)]
+    facs = [FACTOR_PREFIX + f.id for f in result.book.factors.values()
+            if f.group == cls and f.kind != "energy" and FACTOR_PREFIX + f.id != flow.source]
+    return sorted(prods) + sorted(facs)
+
+
+def transport_kgco2e(result: LcaResult, mass_t: float | None, km: float | None, mode: str | None) -> float:
+    """kgCO2e of moving ``mass_t`` tonnes ``km`` by ``mode`` (0 when no distance)."""
+    if not km or not mode:
+        return 0.0
+    if mass_t is None:
+        raise MissingMass("transport needs a mass")
+    tf = result.book.get(f"transport_{mode}")
+    return mass_t * km * conversion_factor("t*km", tf.unit) * result.book.co2e(tf)
+
+
+def delivery(result: LcaResult, source: str, buyer: str, detour: float = 1.0) -> tuple[float | None, str | None, str]:
+    """(km, mode, how) to deliver ``source`` to ``buyer``: an existing flow's data, else road by coordinates."""
+    g = result.graph
+    supplier = supplier_of(g, source)
+    if supplier is None:
+        return None, None, "market factor: no supplier location, transport as the current flow"
+    for f in sorted(g.flows.values(), key=lambda f: f.id):
+        if f.to == buyer and supplier_of(g, f.source) == supplier and f.distance_km and f.mode:
+            return f.distance_km, f.mode, f"distance of flow {f.id}"
+    km = road_distance_km(g.enterprises.get(supplier), g.enterprises.get(buyer), detour)
+    if km is None:
+        return None, None, "no coordinates: transport not estimated"
+    return km, "road", f"great-circle × {detour:g} by road"
+
+
+@dataclass
+class Option:
+    """One source for the whole purchase, with its effect on the buyer (kgCO2e, CNY per year)."""
+
+    source: str
+    supplier: str | None
+    quantity: float  # in ``unit``
+    unit: str
+    kgco2e_per_unit: float
+    goods_kgco2e: float
+    distance_km: float | None
+    mode: str | None
+    transport_kgco2e: float
+    total_kgco2e: float
+    cost_cny: float | None
+    method: str
+    shared: bool
+    transport_note: str = ""
+    delta_kgco2e: float = 0.0
+    delta_cost_cny: float | None = None
+
+    def record(self) -> dict:
+        return asdict(self)
+
+
+def _option(result: LcaResult, flow: Flow, source: str, q: float, unit: str, mass_t: float | None,
+            km: float | None, mode: str | None, note: str) -> Option:
+    y, method = visible_intensity(result, source)
+    price = price_of(result.graph, source)
+    transport = transport_kgco2e(result, mass_t, km, mode)
+    return Option(source, supplier_of(result.graph, source), q, unit, y, q * y, km, mode, transport,
+                  q * y + transport, q * price if price is not None else None, method,
+                  shared(result.graph, source), note)
+
+
+def alternatives(result: LcaResult, flow_id: str, detour: float = 1.0) -> dict:
+    """The current source of ``flow_id`` and every alternative, best (most negative Δ) first."""
+    g = result.graph
+    flow = g.flows.get(flow_id)
+    if flow is None:
+        raise NotFound("flow", flow_id)
+    q, unit = result.edge_quantity(flow_id)
+    try:
+        mass_t: float | None = flow_mass_t(flow, g, result.book)
+    except MissingMass:
+        mass_t = None
+    note = "" if flow.distance_km else "current flow has no distance: its transport counts 0"
+    current = _option(result, flow, flow.source, q, unit, mass_t, flow.distance_km, flow.mode, note)
+    options, skipped = [], []
+    for src in candidates(result, flow):
+        alt_unit = unit_of(result, src)
+        if not convertible(unit, alt_unit):
+            skipped.append({"source": src, "reason": f"unit {alt_unit!r} not convertible from {unit!r}"})
+            continue
+        km, mode, how = delivery(result, src, flow.to, detour)
+        if how.startswith("market factor"):
+            km, mode = flow.distance_km, flow.mode
+        try:
+            opt = _option(result, flow, src, q * conversion_factor(unit, alt_unit), alt_unit, mass_t, km, mode, how)
+        except MissingMass:
+            skipped.append({"source": src, "reason": "transport needs the mass of the flow"})
+            continue
+        opt.delta_kgco2e = opt.total_kgco2e - current.total_kgco2e
+        if opt.cost_cny is not None and current.cost_cny is not None:
+            opt.delta_cost_cny = opt.cost_cny - current.cost_cny
+        options.append(opt)
+    options.sort(key=lambda o: (o.delta_kgco2e, o.source))
+    if not options and not skipped and class_of(g, result, flow.source) is None:
+        raise TanlianError(f"flow {flow_id}: its source {flow.source!r} has no cpc/class to look for alternatives")
+    return {
+        "flow": flow_id,
+        "buyer": flow.to,
+        "class": class_of(g, result, flow.source),
+        "current": current.record(),
+        "alternatives": [o.record() for o in options],
+        "skipped": skipped,
+    }
