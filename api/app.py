@@ -13,13 +13,13 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
+
+from tanlian import __version__
 from tanlian.api.deps import GraphCache, reject_unknown_query
 from tanlian.api.problems import install_problem_handlers, openapi_components
 from tanlian.api.routes import auth, footprints, graph, health, imports
 from tanlian.graph.factory import open_store
 from tanlian.graph.store import GraphStore
-
-from tanlian import __version__
 from tanlian.settings import Settings, get_settings
 
 #: Every router of the app, in the order they appear in the docs.

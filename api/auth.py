@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import jwt
-from tanlian.graph.model import Client, Enterprise, Park, Role
-from tanlian.graph.store import GraphStore
 
 from tanlian.errors import NotFound, TanlianError
+from tanlian.graph.model import Client, Enterprise, Park, Role
+from tanlian.graph.store import GraphStore
 
 JWT_ALGORITHM = "HS256"
 #: scrypt cost (RFC 7914): n=2**14, r=8, p=1 ≈ 16 MiB and a few tens of ms per check.
@@ -112,9 +112,7 @@ def issue_token(client: Client, key: str, ttl_s: int, now: float | None = None) 
 
 def decode_token(token: str, key: str) -> Principal:
     """Verify signature and expiry; raise ``jwt.InvalidTokenError`` (or ValueError) when bad."""
-    claims = jwt.decode(
-        token, key, algorithms=[JWT_ALGORITHM], options={"require": ["sub", "role", "exp", "iat"]}
-    )
+    claims = jwt.decode(token, key, algorithms=[JWT_ALGORITHM], options={"require": ["sub", "role", "exp", "iat"]})
     role = claims["role"]
     if role not in ("park_admin", "enterprise", "auditor", "partner"):
         raise ValueError(f"unknown role {role!r}")

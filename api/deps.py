@@ -17,13 +17,13 @@ from fastapi import Depends, Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
 from tanlian.api.auth import Principal, decode_token
 from tanlian.api.problems import Unauthorized
+from tanlian.errors import AccessDenied
 from tanlian.graph.model import Flow, Graph, Product
 from tanlian.graph.store import GraphStore
 from tanlian.lca.engine import LcaResult, results
-
-from tanlian.errors import AccessDenied
 
 _bearer = HTTPBearer(auto_error=False, description="access token from POST /auth/token")
 
@@ -44,8 +44,10 @@ def reject_unknown_query(request: Request) -> None:
     unknown = sorted(set(request.query_params) - _query_names(dependant))
     if unknown:
         raise RequestValidationError(
-            [{"loc": ("query", k), "msg": "unknown query parameter", "type": "extra_forbidden", "input": None}
-             for k in unknown]
+            [
+                {"loc": ("query", k), "msg": "unknown query parameter", "type": "extra_forbidden", "input": None}
+                for k in unknown
+            ]
         )
 
 

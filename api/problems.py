@@ -133,18 +133,31 @@ async def _request_validation(request: Request, exc: RequestValidationError) -> 
         {"field": _field_path(e.get("loc", ())), "value": _short(e.get("input")), "reason": e.get("msg", "invalid")}
         for e in exc.errors()
     ]
-    return problem(422, f"{len(items)} invalid request parameter(s)", slug="invalid-request", errors=items,
-                   instance=request.url.path)
+    return problem(
+        422,
+        f"{len(items)} invalid request parameter(s)",
+        slug="invalid-request",
+        errors=items,
+        instance=request.url.path,
+    )
 
 
 async def _validation_failed(request: Request, exc: ValidationFailed) -> JSONResponse:
     items = [
-        {k: v for k, v in {"file": e.file, "row": e.row, "column": e.column, "value": e.value,
-                           "reason": e.reason}.items() if v is not None}
+        {
+            k: v
+            for k, v in {"file": e.file, "row": e.row, "column": e.column, "value": e.value, "reason": e.reason}.items()
+            if v is not None
+        }
         for e in exc.errors
     ]
-    return problem(422, f"{len(items)} invalid input(s); nothing was written", slug="invalid-bundle", errors=items,
-                   instance=request.url.path)
+    return problem(
+        422,
+        f"{len(items)} invalid input(s); nothing was written",
+        slug="invalid-bundle",
+        errors=items,
+        instance=request.url.path,
+    )
 
 
 def _simple(status: int, slug: str, headers: dict[str, str] | None = None):
@@ -157,8 +170,7 @@ def _simple(status: int, slug: str, headers: dict[str, str] | None = None):
 
 
 async def _http_exception(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-    return problem(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None),
-                   instance=request.url.path)
+    return problem(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None), instance=request.url.path)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -25,10 +25,10 @@ import httpx
 import numpy as np
 from rich.console import Console
 from rich.table import Table
-from tanlian.graph.embedded import EmbeddedStore
-from tanlian.graph.model import Activity, Enterprise, Factor, Flow, Graph, Park, Product
 
 from tanlian.api.auth import new_client
+from tanlian.graph.embedded import EmbeddedStore
+from tanlian.graph.model import Activity, Enterprise, Factor, Flow, Graph, Park, Product
 
 console = Console()
 PRODUCTS_PER_ENTERPRISE = 10
@@ -55,11 +55,12 @@ def own_synthetic_graph(n_products: int, inputs_per_product: int = 4, seed: int 
     products = sorted(g.products)
     for i, e in enumerate(ents):
         if i == 0:
-            g.flows[f"ore|{e}"] = Flow.model_validate({"id": f"ore|{e}", "from": "factor:ore", "to": e,
-                                                       "quantity": 100, "unit": "t"})
+            g.flows[f"ore|{e}"] = Flow.model_validate(
+                {"id": f"ore|{e}", "from": "factor:ore", "to": e, "quantity": 100, "unit": "t"}
+            )
             continue
         pool = products[: i * PRODUCTS_PER_ENTERPRISE]
-        n_in = min(len(pool), inputs_per_product * PRODUCTS_PER_ENTERPRISE // 2)
+        n_in = min(len(pool), inputs_per_product * PRODUCTS_PER_ENTERPRISE)
         for src in rng.sample(pool, n_in):
             fid = f"{src}|{e}"
             g.flows[fid] = Flow.model_validate({"id": fid, "from": src, "to": e, "quantity": 20, "unit": "t"})
@@ -86,8 +87,20 @@ def free_port() -> int:
 
 def start_server(db: Path, port: int, secret: str) -> subprocess.Popen:
     env = {**os.environ, "TANLIAN_STORE": f"sqlite:///{db}", "TANLIAN_JWT_SECRET": secret}
-    cmd = [sys.executable, "-m", "uvicorn", "tanlian.api.app:create_app", "--factory",
-           "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "tanlian.api.app:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
     proc = subprocess.Popen(cmd, env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -100,7 +113,9 @@ def start_server(db: Path, port: int, secret: str) -> subprocess.Popen:
     raise RuntimeError("server did not become ready")
 
 
-async def drive(base: str, headers: dict[str, str], paths: list[str], concurrency: int) -> tuple[np.ndarray, float, int]:
+async def drive(
+    base: str, headers: dict[str, str], paths: list[str], concurrency: int
+) -> tuple[np.ndarray, float, int]:
     """Request every path with ``concurrency`` workers; latencies (ms), wall time (s), errors."""
     queue: asyncio.Queue[str] = asyncio.Queue()
     for p in paths:
@@ -142,14 +157,17 @@ def main() -> None:
         client, secret = new_client(store, "bench", "park_admin", park=park)
         store.close()
         counts = graph.counts()
-        console.print(f"graph: {counts['products']} products, {counts['enterprises']} enterprises, "
-                      f"{counts['flows']} flows — built and imported in {time.perf_counter() - t0:.1f} s")
+        console.print(
+            f"graph: {counts['products']} products, {counts['enterprises']} enterprises, "
+            f"{counts['flows']} flows — built and imported in {time.perf_counter() - t0:.1f} s"
+        )
         port = free_port()
         proc = start_server(db, port, "bench-" + secret)
         try:
             base = f"http://127.0.0.1:{port}"
-            r = httpx.post(f"{base}/auth/token", data={"grant_type": "client_credentials"},
-                           auth=(client.id, secret), timeout=30)
+            r = httpx.post(
+                f"{base}/auth/token", data={"grant_type": "client_credentials"}, auth=(client.id, secret), timeout=30
+            )
             r.raise_for_status()
             headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
             products = sorted(graph.products)
@@ -158,8 +176,9 @@ def main() -> None:
             httpx.get(f"{base}/v1/products/{products[0]}/footprint", headers=headers, timeout=300).raise_for_status()
             console.print(f"cold solve (first footprint request): {time.perf_counter() - t0:.2f} s")
             endpoints = {
-                "GET /v1/products/{id}/footprint": [f"/v1/products/{rng.choice(products)}/footprint"
-                                                   for _ in range(args.requests)],
+                "GET /v1/products/{id}/footprint": [
+                    f"/v1/products/{rng.choice(products)}/footprint" for _ in range(args.requests)
+                ],
                 "GET /v1/edges?enterprise=": [f"/v1/edges?enterprise={rng.choice(ents)}" for _ in range(args.requests)],
             }
             table = Table(title=f"API load — {args.concurrency} concurrent clients, {args.requests} requests each")
@@ -168,8 +187,15 @@ def main() -> None:
             for name, paths in endpoints.items():
                 lat, wall, errors = asyncio.run(drive(base, headers, paths, args.concurrency))
                 p50, p95, p99 = np.percentile(lat, [50, 95, 99])
-                table.add_row(name, str(len(lat)), str(errors), f"{p50:.1f}", f"{p95:.1f}", f"{p99:.1f}",
-                              f"{len(lat) / wall:,.0f}")
+                table.add_row(
+                    name,
+                    str(len(lat)),
+                    str(errors),
+                    f"{p50:.1f}",
+                    f"{p95:.1f}",
+                    f"{p99:.1f}",
+                    f"{len(lat) / wall:,.0f}",
+                )
             console.print(table)
         finally:
             proc.terminate()

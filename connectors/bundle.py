@@ -6,14 +6,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+
 from tanlian.connectors.library import factor_library, gas_names, materials
 from tanlian.connectors.parse import columns_of, parse_table
 from tanlian.connectors.tables import read_tables, write_tables
 from tanlian.connectors.validate import Checker
+from tanlian.errors import RowError, ValidationFailed
 from tanlian.graph.model import BUNDLE_TYPES, Enterprise, Factor, Graph, Product
 from tanlian.graph.store import GraphStore, ImportSummary, Progress
-
-from tanlian.errors import RowError, ValidationFailed
 
 REQUIRED_FILES = (Enterprise.file, Product.file)
 

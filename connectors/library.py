@@ -7,9 +7,9 @@ from importlib import resources
 from pathlib import Path
 
 import pandas as pd
-from tanlian.graph.model import Factor
 
 from tanlian.errors import ValidationFailed
+from tanlian.graph.model import Factor
 
 
 def seed_path(*parts: str) -> Path:

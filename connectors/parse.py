@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 from pydantic import ValidationError
-from tanlian.graph.model import Activity, Entity, Factor, Flow, Need, Residual, Sale
 
 from tanlian.errors import RowError
+from tanlian.graph.model import Activity, Entity, Factor, Flow, Need, Residual, Sale
 
 #: Types whose ``id`` column is optional (a default id is built from other columns).
 DEFAULT_ID_TYPES: frozenset[type[Entity]] = frozenset({Flow, Activity, Sale, Residual, Need})

@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from tanlian.graph.model import Entity, Factor, Graph, Product
-
 from tanlian.errors import RowError, UnitError
+from tanlian.graph.model import Entity, Factor, Graph, Product
 from tanlian.units import conversion_factor, is_mass
 
 ENERGY_ACTIVITIES = ("fuel", "electricity", "heat", "steam")

@@ -8,11 +8,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from tanlian.errors import StoreUnavailable
 from tanlian.graph import queries
 from tanlian.graph.model import Enterprise
 from tanlian.graph.store import Changes, Progress, StoreBase, SupplyEdge
-
-from tanlian.errors import StoreUnavailable
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entities (

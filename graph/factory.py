@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from tanlian.graph.store import GraphStore
-
 from tanlian.errors import TanlianError
+from tanlian.graph.store import GraphStore
 from tanlian.settings import Settings, get_settings
 
 NEO4J_SCHEMES = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")

@@ -45,6 +45,15 @@ class Entity(BaseModel):
     file: ClassVar[str]
     id: Id
 
+    @model_validator(mode="before")
+    @classmethod
+    def _default_id(cls, data: Any) -> Any:
+        """Rows of types with ``id_keys`` may omit ``id``: it is built from those columns."""
+        keys = getattr(cls, "id_keys", ())
+        if keys and isinstance(data, dict) and not data.get("id"):
+            data = {**data, "id": "|".join(str(data.get(k, "")) for k in keys)}
+        return data
+
     def record(self) -> dict[str, Any]:
         """JSON-ready dict (aliases as in the bundle format, None left out, extras included)."""
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
@@ -125,10 +134,7 @@ class Activity(Entity):
     unit: Unit
     green_mwh: NonNeg | None = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _default_id(cls, data: Any) -> Any:
-        return _with_default_id(data, ("enterprise", "type", "item"))
+    id_keys: ClassVar[tuple[str, ...]] = ("enterprise", "type", "item")
 
     @model_validator(mode="after")
     def _green_only_on_power(self) -> Activity:
@@ -193,10 +199,7 @@ class Sale(Entity):
     use_kwh_per_unit: NonNeg | None = None
     eol: str | None = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _default_id(cls, data: Any) -> Any:
-        return _with_default_id(data, ("product", "customer"))
+    id_keys: ClassVar[tuple[str, ...]] = ("product", "customer")
 
 
 class Residual(Entity):
@@ -211,10 +214,7 @@ class Residual(Entity):
     quality: str | None = None
     current_treatment: str | None = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _default_id(cls, data: Any) -> Any:
-        return _with_default_id(data, ("enterprise", "material"))
+    id_keys: ClassVar[tuple[str, ...]] = ("enterprise", "material")
 
 
 class Need(Entity):
@@ -229,10 +229,7 @@ class Need(Entity):
     quality: str | None = None
     virgin: str | None = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _default_id(cls, data: Any) -> Any:
-        return _with_default_id(data, ("enterprise", "material"))
+    id_keys: ClassVar[tuple[str, ...]] = ("enterprise", "material")
 
 
 class Client(Entity):
@@ -246,12 +243,6 @@ class Client(Entity):
     enterprise: str | None = None
     secret_hash: str
     created: str | None = None
-
-
-def _with_default_id(data: Any, keys: tuple[str, ...]) -> Any:
-    if isinstance(data, dict) and not data.get("id"):
-        data = {**data, "id": "|".join(str(data.get(k, "")) for k in keys)}
-    return data
 
 
 #: Entity types that make up a bundle, in dependency order (referenced before referencing).

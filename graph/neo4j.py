@@ -44,10 +44,10 @@ from neo4j.exceptions import (
     ServiceUnavailable,
     SessionExpired,
 )
-from tanlian.graph.model import FACTOR_PREFIX, Enterprise
-from tanlian.graph.store import Changes, Progress, StoreBase, SupplyEdge
 
 from tanlian.errors import Conflict, StoreUnavailable
+from tanlian.graph.model import FACTOR_PREFIX, Enterprise
+from tanlian.graph.store import Changes, Progress, StoreBase, SupplyEdge
 
 #: type name -> node label. Labels in Cypher text come only from this map.
 LABELS: dict[str, str] = {
@@ -248,8 +248,15 @@ def _cause(exc: BaseException) -> str:
 class Neo4jStore(StoreBase):
     """GraphStore on a Neo4j 5 server. Thread-safe: one driver, one session per operation."""
 
-    #: Driver options: fail fast when the server is down rather than retrying for 30 s.
-    DRIVER_CONFIG: ClassVar[dict[str, Any]] = {"connection_timeout": 10.0, "max_transaction_retry_time": 5.0}
+    #: Driver options: fail within seconds when the server is down (not after the default 30 s
+    #: of retries), and don't log "label/property does not exist" for an empty store.
+    DRIVER_CONFIG: ClassVar[dict[str, Any]] = {
+        "connection_timeout": 10.0,
+        "max_transaction_retry_time": 2.0,
+        "notifications_disabled_classifications": [
+            neo4j.NotificationDisabledClassification.UNRECOGNIZED
+        ],
+    }
 
     def __init__(
         self,

@@ -7,6 +7,7 @@ and the shared contract tests check that both agree.
 from __future__ import annotations
 
 import networkx as nx
+
 from tanlian.graph.model import Enterprise, Graph
 from tanlian.graph.store import SupplyEdge
 
@@ -22,6 +23,26 @@ def supply_digraph(graph: Graph) -> nx.MultiDiGraph:
     return g
 
 
+def _tiers(g: nx.MultiDiGraph, start: str, depth: int, upstream: bool) -> list[SupplyEdge]:
+    """Breadth-first over supply edges, tier by tier; each flow once, at its smallest depth."""
+    seen: dict[str, SupplyEdge] = {}
+    frontier, visited = {start}, {start}
+    for d in range(1, depth + 1):
+        nxt: set[str] = set()
+        for node in sorted(frontier):
+            edges = g.in_edges(node, data=True) if upstream else g.out_edges(node, data=True)
+            for supplier, customer, data in edges:
+                if data["flow"] not in seen:
+                    seen[data["flow"]] = SupplyEdge(data["flow"], data["source"], data["maker"], customer, d)
+                # upstream: only graph makers have suppliers of their own; downstream: every customer
+                step = supplier if upstream and data["maker"] else (None if upstream else customer)
+                if step is not None and step not in visited:
+                    nxt.add(step)
+        visited |= nxt
+        frontier = nxt
+    return sorted(seen.values(), key=lambda e: (e.depth, e.flow))
+
+
 def upstream(graph: Graph, product_id: str, depth: int = 3) -> list[SupplyEdge]:
     """Every flow into the maker of ``product_id`` and, tier by tier, into its suppliers.
 
@@ -30,40 +51,14 @@ def upstream(graph: Graph, product_id: str, depth: int = 3) -> list[SupplyEdge]:
     prod = graph.products.get(product_id)
     if prod is None or depth < 1:
         return []
-    g = supply_digraph(graph)
-    seen: dict[str, SupplyEdge] = {}
-    frontier, visited = {prod.enterprise}, {prod.enterprise}
-    for d in range(1, depth + 1):
-        nxt: set[str] = set()
-        for ent in sorted(frontier):
-            for supplier, _, data in g.in_edges(ent, data=True):
-                if data["flow"] not in seen:
-                    seen[data["flow"]] = SupplyEdge(data["flow"], data["source"], data["maker"], ent, d)
-                if data["maker"] and data["maker"] not in visited:
-                    nxt.add(supplier)
-        visited |= nxt
-        frontier = nxt
-    return sorted(seen.values(), key=lambda e: (e.depth, e.flow))
+    return _tiers(supply_digraph(graph), prod.enterprise, depth, upstream=True)
 
 
 def downstream(graph: Graph, enterprise_id: str, depth: int = 1) -> list[SupplyEdge]:
     """Flows of ``enterprise_id``'s products to customers, then of theirs, up to ``depth`` tiers."""
     if enterprise_id not in graph.enterprises or depth < 1:
         return []
-    g = supply_digraph(graph)
-    seen: dict[str, SupplyEdge] = {}
-    frontier, visited = {enterprise_id}, {enterprise_id}
-    for d in range(1, depth + 1):
-        nxt: set[str] = set()
-        for ent in sorted(frontier):
-            for _, customer, data in g.out_edges(ent, data=True):
-                if data["flow"] not in seen:
-                    seen[data["flow"]] = SupplyEdge(data["flow"], data["source"], data["maker"], customer, d)
-                if customer not in visited:
-                    nxt.add(customer)
-        visited |= nxt
-        frontier = nxt
-    return sorted(seen.values(), key=lambda e: (e.depth, e.flow))
+    return _tiers(supply_digraph(graph), enterprise_id, depth, upstream=False)
 
 
 def park_enterprises(graph: Graph, park_id: str) -> list[Enterprise]:

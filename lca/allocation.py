@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tanlian.graph.model import Enterprise, Product
-
 from tanlian.errors import AllocationError, UnitError
+from tanlian.graph.model import Enterprise, Product
 from tanlian.units import conversion_factor
 
 SHARE_TOLERANCE = 1e-6

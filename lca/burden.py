@@ -13,10 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from tanlian.errors import TanlianError
 from tanlian.graph.model import Activity, Factor, Flow, Graph
 from tanlian.lca.factors import UNSPECIFIED, FactorBook
-
-from tanlian.errors import TanlianError
 from tanlian.units import conversion_factor, convertible, is_mass
 
 Part = Literal["direct", "upstream"]

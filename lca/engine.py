@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+
+from tanlian.errors import NonProductiveLoop, NotFound
 from tanlian.graph.model import Graph
 from tanlian.graph.store import GraphStore
 from tanlian.lca.burden import flow_quantity
@@ -21,8 +23,6 @@ from tanlian.lca.solve import (
     sample_multipliers,
     solve_intensities,
 )
-
-from tanlian.errors import NonProductiveLoop, NotFound
 from tanlian.settings import GwpSet, Scope2Method
 
 

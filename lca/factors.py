@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tanlian.connectors.library import factor_library, gwp_table
-from tanlian.graph.model import Factor, Graph
-
 from tanlian.errors import TanlianError
+from tanlian.graph.model import Factor, Graph
 from tanlian.settings import GwpSet
 
 UNSPECIFIED = "CO2e (unspecified)"  # kgCO2e from factors published without a gas split

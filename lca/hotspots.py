@@ -26,6 +26,7 @@ from tanlian.lca.paths import PathStart, RawPath, top_paths
 from tanlian.lca.scope import SUPPLIER_SPECIFIC, Scope3Line, scope3_lines
 
 MAX_TIER = 6
+NOISE_REL = 1e-15  # contributions below this share of the total are rounding noise of the LU solve
 UPSTREAM_CATEGORIES = range(1, 9)
 _CACHE_ATTR = "_hotspot_index"
 
@@ -48,6 +49,11 @@ def tier_contributions(M: sp.spmatrix, b: np.ndarray, demand: np.ndarray, supply
         v = M @ v
     rest = float(b @ (supply - acc)) if v.any() else 0.0
     return tiers, rest
+
+
+def significant(values: np.ndarray, total: float) -> np.ndarray:
+    """Indices of ``values`` above solver noise (1e-15 of the total; the closure error stays below 1e-12)."""
+    return np.flatnonzero(np.abs(values) > NOISE_REL * abs(total))
 
 
 def group_sum(keys: list[str], values: np.ndarray, nonzero: np.ndarray) -> dict[str, float]:
@@ -230,7 +236,7 @@ def product_hotspots(
         tiers, rest = tier_contributions(s.M, ix.b_total, e, x, max_tier)
         by_tier = _tier_dict(tiers, rest, max_tier, 0)
         raw = top_paths(s.M, ix.b_total, result.intensity, [PathStart(j, 1.0)], total, top, **opts)
-    nz = np.flatnonzero(node_vals)
+    nz = significant(node_vals, total)
     return Hotspots(
         subject={"product": product_id, "enterprise": ix.maker[j], "unit": result.graph.products[product_id].unit,
                  "per": "unit"},
@@ -304,7 +310,7 @@ def enterprise_hotspots(
         tiers[0] += flat + float(adjust.sum())
         by_tier = _tier_dict(tiers, rest, max_tier, 1)
         collapse = None
-    nz = np.flatnonzero(node_vals)
+    nz = significant(node_vals, total)
     for k, v in group_sum(ix.maker, node_vals, nz).items():
         by_supplier[k] += v
     for k, v in group_sum(s.products, node_vals, nz).items():

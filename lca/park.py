@@ -15,13 +15,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from tanlian.errors import NotFound
 from tanlian.lca.engine import LcaResult
 from tanlian.lca.scope import removals, scope1_by_gas, scope2, scope3_lines, upstream_lines
 from tanlian.lca.solve import solve_intensities
 
-from tanlian.errors import NotFound
-
 DOWNSTREAM = (9, 10, 11, 12)
+#: Totals summed over members, and the park-level totals shown in reports (kgCO2e per year).
+MEMBER_TOTALS = (
+    "scope1_kgco2e",
+    "scope2_location_kgco2e",
+    "scope2_market_kgco2e",
+    "scope3_upstream_kgco2e",
+    "scope3_downstream_kgco2e",
+    "removals_kgco2e",
+    "net_kgco2e",
+)
+PARK_TOTALS = (*MEMBER_TOTALS, "intra_park_excluded_kgco2e")
 
 
 @dataclass(frozen=True)
@@ -93,18 +104,7 @@ def park_inventory(result: LcaResult, park: str, method: str | None = None) -> d
                 "net_kgco2e": s1 + s2[method] + up + down - rem,
             }
         )
-    total = {
-        k: sum(r[k] for r in rows)
-        for k in (
-            "scope1_kgco2e",
-            "scope2_location_kgco2e",
-            "scope2_market_kgco2e",
-            "scope3_upstream_kgco2e",
-            "scope3_downstream_kgco2e",
-            "removals_kgco2e",
-            "net_kgco2e",
-        )
-    }
+    total = {k: sum(r[k] for r in rows) for k in MEMBER_TOTALS}
     for r in rows:
         r["share"] = r["net_kgco2e"] / total["net_kgco2e"] if total["net_kgco2e"] else None
     intra = sum(q for q in _intra_park_embodied(result, b))

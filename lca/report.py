@@ -5,19 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from tanlian.lca.engine import LcaResult
-from tanlian.lca.scope import enterprise_account
 
-TOTALS = (
-    "scope1_kgco2e",
-    "scope2_location_kgco2e",
-    "scope2_market_kgco2e",
-    "scope3_upstream_kgco2e",
-    "scope3_downstream_kgco2e",
-    "removals_kgco2e",
-    "net_kgco2e",
-    "intra_park_excluded_kgco2e",
-)
+from tanlian.lca.engine import LcaResult
+from tanlian.lca.park import PARK_TOTALS
+from tanlian.lca.scope import enterprise_account
 
 
 def _fmt(v) -> str:
@@ -50,7 +41,7 @@ def write_report(result: LcaResult, inventory: dict, out: Path) -> Path:
         "| item | tCO2e |",
         "|---|---:|",
     ]
-    md += [f"| {k.removesuffix('_kgco2e').replace('_', ' ')} | {inventory[k] / 1000:,.1f} |" for k in TOTALS]
+    md += [f"| {k.removesuffix('_kgco2e').replace('_', ' ')} | {inventory[k] / 1000:,.1f} |" for k in PARK_TOTALS]
     md += [
         "",
         "## Indicators (1+5)",

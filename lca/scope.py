@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from tanlian.errors import NotFound
 from tanlian.graph.model import Graph, Sale
 from tanlian.lca.burden import BurdenLine, default_category
 from tanlian.lca.engine import LcaResult
-
-from tanlian.errors import NotFound
 from tanlian.units import conversion_factor
 
 SUPPLIER_SPECIFIC = "supplier-specific"

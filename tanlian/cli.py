@@ -134,5 +134,9 @@ def run() -> None:  # pragma: no cover - console entry point
 
 
 # Command modules register themselves on ``app``; imported last so they can import from here.
-from tanlian import cli_accounts, cli_api, cli_lca  # noqa: E402,F401
-from tanlian import cli_hotspots  # noqa: E402,F401
+from tanlian import (  # noqa: E402,F401
+    cli_accounts,
+    cli_api,
+    cli_hotspots,
+    cli_lca,
+)

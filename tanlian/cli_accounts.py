@@ -11,6 +11,7 @@ from rich.table import Table
 from tanlian.cli import JsonOpt, StoreOpt, app
 from tanlian.cli_lca import GwpOpt, Scope2Opt, solved
 from tanlian.console import console, handle_errors, kv_table, print_json
+from tanlian.lca.park import PARK_TOTALS
 from tanlian.settings import get_settings
 
 
@@ -37,19 +38,7 @@ def indicator_table(indicators: list[dict]) -> Table:
 
 
 def print_park(inv: dict) -> None:
-    rows = [
-        (k.removesuffix("_kgco2e").replace("_", " ") + " (tCO2e)", inv[k] / 1000)
-        for k in (
-            "scope1_kgco2e",
-            "scope2_location_kgco2e",
-            "scope2_market_kgco2e",
-            "scope3_upstream_kgco2e",
-            "scope3_downstream_kgco2e",
-            "removals_kgco2e",
-            "net_kgco2e",
-            "intra_park_excluded_kgco2e",
-        )
-    ]
+    rows = [(k.removesuffix("_kgco2e").replace("_", " ") + " (tCO2e)", inv[k] / 1000) for k in PARK_TOTALS]
     console.print(
         kv_table(f"park {inv['park']} {inv['name']} — {inv['year']} (Scope 2 in net: {inv['scope2_method']})", rows)
     )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from tanlian.cli import JsonOpt, StoreOpt, app, open_store
 from tanlian.console import console, handle_errors, kv_table, print_json
+from tanlian.errors import TanlianError
 
 clients_app = typer.Typer(help="API clients (OAuth2 client credentials) kept in the graph store.", no_args_is_help=True)
 app.add_typer(clients_app, name="clients")
@@ -45,6 +47,8 @@ def serve_cmd(
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port", min=1, max=65535)] = 8000,
     log_level: Annotated[str, typer.Option(help="uvicorn log level")] = "info",
+    tls_cert: Annotated[Path | None, typer.Option("--tls-cert", help="PEM certificate: serve HTTPS")] = None,
+    tls_key: Annotated[Path | None, typer.Option("--tls-key", help="PEM private key for --tls-cert")] = None,
 ) -> None:
     """Run the HTTP API (OpenAPI docs at /docs). Set TANLIAN_JWT_SECRET so tokens survive restarts."""
     import uvicorn
@@ -55,4 +59,7 @@ def serve_cmd(
     settings = get_settings()
     if store:
         settings = settings.model_copy(update={"store": store})
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
+    if (tls_cert is None) != (tls_key is None):
+        raise TanlianError("--tls-cert and --tls-key go together")
+    tls = {"ssl_certfile": str(tls_cert), "ssl_keyfile": str(tls_key)} if tls_cert else {}
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, **tls)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+
 from tanlian.api.auth import authenticate, issue_token
 from tanlian.api.deps import StoreDep
 from tanlian.api.problems import VALIDATION_OVERRIDES

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
-from tanlian.api.deps import ResultDep, ViewDep
-from tanlian.api.problems import AUTH_ERRORS, problem_responses
 
+from tanlian.api.deps import ResultDep, ViewDep, maker
+from tanlian.api.problems import AUTH_ERRORS, problem_responses
 from tanlian.errors import NotFound
+from tanlian.lca.engine import LcaResult
 
 router = APIRouter(prefix="/v1", tags=["footprints"])
 
@@ -47,6 +50,55 @@ class Edge(BaseModel):
     embodied_kgco2e: float
 
 
+class EdgeIndex:
+    """Flow ids into or out of each enterprise, per solved result (avoids a scan of every flow per request).
+
+    Records are built exactly as :meth:`LcaResult.edges` builds them (a test checks they agree);
+    the index belongs in the engine once it offers one.
+    """
+
+    def __init__(self, maxsize: int = 8) -> None:
+        self._lock = threading.Lock()
+        self._data: OrderedDict[int, tuple[LcaResult, dict[str, list[str]]]] = OrderedDict()
+        self.maxsize = maxsize
+
+    def flows_of(self, result: LcaResult, enterprise: str) -> list[str]:
+        with self._lock:
+            hit = self._data.get(id(result))
+        if hit is None or hit[0] is not result:
+            index: dict[str, set[str]] = {}
+            for fid, f in result.graph.flows.items():
+                index.setdefault(f.to, set()).add(fid)
+                if (m := maker(result.graph, f.source)) is not None:
+                    index.setdefault(m, set()).add(fid)
+            hit = (result, {k: sorted(v) for k, v in index.items()})
+            with self._lock:
+                self._data[id(result)] = hit
+                while len(self._data) > self.maxsize:
+                    self._data.popitem(last=False)
+        return hit[1].get(enterprise, [])
+
+    def edges(self, result: LcaResult, enterprise: str) -> list[dict]:
+        out = []
+        for fid in self.flows_of(result, enterprise):
+            f = result.graph.flows[fid]
+            q, unit = result.edge_quantity(fid)
+            out.append(
+                {
+                    "flow": fid,
+                    "from": f.source,
+                    "to": f.to,
+                    "quantity": q,
+                    "unit": unit,
+                    "embodied_kgco2e": q * result.intensity_of(f.source),
+                }
+            )
+        return out
+
+
+edge_index = EdgeIndex()
+
+
 @router.get(
     "/products/{product_id}/footprint",
     response_model=Footprint,
@@ -77,4 +129,5 @@ def edges(
     if enterprise is None and view.principal.role == "enterprise":
         enterprise = view.principal.enterprise  # its visible edges are exactly those
     flows = result.graph.flows
-    return [e for e in result.edges(enterprise) if view.visible_edge(flows[e["flow"]])]
+    rows = result.edges() if enterprise is None else edge_index.edges(result, enterprise)
+    return [e for e in rows if view.visible_edge(flows[e["flow"]])]

@@ -7,11 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 from pydantic import BaseModel
+
 from tanlian.api.deps import PageDep, PageParams, ViewDep
 from tanlian.api.problems import AUTH_ERRORS, problem_responses
-from tanlian.graph.model import Entity
-
 from tanlian.errors import NotFound
+from tanlian.graph.model import Entity
 
 router = APIRouter(prefix="/v1", tags=["graph"])
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+
 from tanlian.api.deps import StoreDep
 from tanlian.api.problems import problem_responses
 

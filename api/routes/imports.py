@@ -10,9 +10,9 @@ from typing import IO, Annotated, Any
 
 from fastapi import APIRouter, File, Query, UploadFile
 from pydantic import BaseModel
+
 from tanlian.api.deps import ParkAdminDep, StoreDep
 from tanlian.api.problems import AUTH_ERRORS, PayloadTooLarge, problem_responses
-
 from tanlian.errors import RowError, ValidationFailed
 
 router = APIRouter(prefix="/v1", tags=["imports"])

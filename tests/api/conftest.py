@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+
 from tanlian.api.app import create_app
 from tanlian.api.auth import new_client
 from tanlian.graph.embedded import EmbeddedStore
-
 from tanlian.settings import Settings
 
 from .helpers import JWT_SECRET, ROLES, load_store

@@ -6,6 +6,7 @@ import time
 
 import jwt
 import pytest
+
 from tanlian.api.auth import decode_token, hash_secret, issue_token, verify_secret
 from tanlian.graph.model import Client
 

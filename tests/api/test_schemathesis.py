@@ -14,10 +14,10 @@ from pathlib import Path
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
+
 from tanlian.api.app import create_app
 from tanlian.api.auth import issue_token, new_client
 from tanlian.graph.embedded import EmbeddedStore
-
 from tanlian.settings import Settings
 
 from .helpers import JWT_SECRET, bearer, load_store

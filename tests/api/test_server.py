@@ -8,8 +8,8 @@ import time
 
 import httpx
 import uvicorn
-from tanlian.api.app import create_app
 
+from tanlian.api.app import create_app
 from tanlian.settings import Settings
 
 from .helpers import JWT_SECRET

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+
 from tanlian.connectors.bundle import export_bundle, import_bundle, load_bundle
 from tanlian.connectors.library import demo_park_path
 from tanlian.connectors.tables import read_tables, write_tables
-
 from tanlian.errors import ValidationFailed
 
 

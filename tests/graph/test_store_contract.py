@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tanlian.graph.model import Activity, Client, Enterprise, Factor, Flow, Graph, Park, Product
 from tanlian.graph.store import GraphStore
 

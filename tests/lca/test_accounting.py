@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tanlian.connectors.library import demo_park_path
 from tanlian.graph.model import Activity, Enterprise, Factor, Graph, Park, Product, Sale
 from tanlian.lca.engine import solve_graph

@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+
 from tanlian.lca.engine import solve_graph
 from tanlian.lca.matrices import to_datapackage
 from tanlian.lca.solve import loop_components

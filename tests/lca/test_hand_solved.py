@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from tanlian.graph.model import Product
-from tanlian.lca.engine import solve_graph
 
 from tanlian.errors import AllocationError, NonProductiveLoop
+from tanlian.graph.model import Product
+from tanlian.lca.engine import solve_graph
 
 from .builders import chain_graph, flow, loop_graph
 
