@@ -173,20 +173,20 @@ class View:
         me = self.principal.enterprise
         return {m for f in self.graph.flows.values() if f.to == me and (m := maker(self.graph, f.source))} - {me}
 
-    def check_footprint(self, product_id: str) -> None:
-        """Raise NotFound/AccessDenied unless the principal may read this product's footprint."""
+    def check_footprint(self, product_id: str) -> bool:
+        """Whether the real footprint may be shown (True) or only the class average (False, "not
+        shared"); raise NotFound/AccessDenied when the principal may see neither."""
         from tanlian.errors import NotFound
 
         product = self.graph.products.get(product_id)
         if product is None:
             raise NotFound("product", product_id)
         if self.visible_product(product):
-            return
+            return True
         supplier = self.graph.enterprises.get(product.enterprise)
         if self.principal.role != "enterprise" or product.enterprise not in self.direct_suppliers():
             raise AccessDenied(f"product {product_id!r} is outside your scope (footprints go to direct customers)")
-        if supplier is None or not supplier.share_footprints:
-            raise AccessDenied(f"not shared: the maker of {product_id!r} does not share footprints")
+        return supplier is not None and supplier.share_footprints
 
 
 def get_view(principal: PrincipalDep, graph: GraphDep) -> View:

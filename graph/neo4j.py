@@ -92,15 +92,48 @@ def _owned_pattern(type_name: str, node: str, other: str, rel: str) -> str:
 
 
 _STUB_IDS = "collect(DISTINCT CASE WHEN {v}._json IS NULL THEN elementId({v}) END)"
+#: A flow's relationship, found from its customer (no relationship property index needed).
+_OLD_FLOW_REL = "OPTIONAL MATCH (s)-[old:FLOWS_TO]->(c:Enterprise {{id: {to}}}) WHERE old.id = {id}"
 
 
-def _upsert_nodes_query(type_name: str) -> str:
-    """Write the nodes of a batch; drop the relationships they own (rewritten next)."""
+def _exists_query(type_name: str) -> str:
+    """Which of ``$ids`` have a node already (stored or stub)."""
+    return f"UNWIND $ids AS id MATCH (n:{LABELS[type_name]} {{id: id}}) RETURN collect(n.id) AS ids"
+
+
+def _rel_clause(type_name: str, source_label: str = "Product") -> str:
+    """Cypher run with ``n`` bound: create the relationship ``n``'s record owns, from ``n``'s
+    properties (the other end MERGEd by id: the stored node or a stub). Empty if it owns none."""
+    if type_name == "flow":
+        src = "n.`from`" if source_label == "Product" else f"substring(n.`from`, {len(FACTOR_PREFIX)})"
+        rel = ", ".join(f"{k}: n.{k}" for k in _FLOW_REL_FIELDS)
+        return (
+            f"WITH n MERGE (s:{source_label} {{id: {src}}}) MERGE (c:Enterprise {{id: n.to}}) "
+            f"CREATE (s)-[f:FLOWS_TO]->(c) SET f = {{id: n.id, source: n.`from`, {rel}}}"
+        )
+    if type_name not in _OWNED:
+        return ""
+    field, rtype, olabel, incoming = _OWNED[type_name]
+    arrow = f"(o)-[:{rtype}]->(n)" if incoming else f"(n)-[:{rtype}]->(o)"
+    return f"WITH n WHERE n.{field} IS NOT NULL MERGE (o:{olabel} {{id: n.{field}}}) CREATE {arrow}"
+
+
+def _create_query(type_name: str, source_label: str = "Product") -> str:
+    """New nodes (no node with their id yet, so no relationships either) and their relationships."""
+    label = LABELS[type_name]
+    return f"UNWIND $rows AS r CREATE (n:{label}) SET n = r.props {_rel_clause(type_name, source_label)}"
+
+
+def _update_query(type_name: str) -> str:
+    """Rewrite existing nodes (stored or stubs); drop the relationships they own (made anew by
+    :func:`_relink_query`); return the stubs at their other end, which may now be orphans."""
     label = LABELS[type_name]
     head = f"UNWIND $rows AS r MERGE (n:{label} {{id: r.id}}) SET n = r.props"
     if type_name == "flow":
+        # the flow's relationship ends on its old customer: find it there, before the SET
         return (
-            f"{head} WITH r OPTIONAL MATCH (s)-[old:FLOWS_TO {{id: r.id}}]->(c) DELETE old "
+            f"UNWIND $rows AS r MERGE (n:Flow {{id: r.id}}) WITH r, n, n.to AS to SET n = r.props "
+            f"WITH r, to {_OLD_FLOW_REL.format(id='r.id', to='to')} DELETE old "
             f"RETURN {_STUB_IDS.format(v='s')} + {_STUB_IDS.format(v='c')} AS orphans"
         )
     if type_name in _OWNED:
@@ -112,22 +145,9 @@ def _upsert_nodes_query(type_name: str) -> str:
     return f"{head} WITH count(*) AS written RETURN [] AS orphans"
 
 
-def _upsert_rels_query(type_name: str) -> str:
-    """Create the owned relationships of a batch (rows carry ``id`` and ``ref``)."""
+def _relink_query(type_name: str, source_label: str = "Product") -> str:
     label = LABELS[type_name]
-    _, rtype, olabel, incoming = _OWNED[type_name]
-    arrow = "(o)-[:{t}]->(n)" if incoming else "(n)-[:{t}]->(o)"
-    return (
-        f"UNWIND $rows AS r MATCH (n:{label} {{id: r.id}}) MERGE (o:{olabel} {{id: r.ref}}) "
-        f"CREATE {arrow.format(t=rtype)}"
-    )
-
-
-def _flow_rels_query(source_label: str) -> str:
-    return (
-        f"UNWIND $rows AS r MERGE (s:{source_label} {{id: r.src}}) "
-        "MERGE (c:Enterprise {id: r.to}) CREATE (s)-[f:FLOWS_TO]->(c) SET f = r.rel"
-    )
+    return f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) {_rel_clause(type_name, source_label)}"
 
 
 def _delete_query(type_name: str) -> str:
@@ -137,7 +157,7 @@ def _delete_query(type_name: str) -> str:
     tail = "SET n = {id: n.id} RETURN collect(DISTINCT elementId(n))"
     if type_name == "flow":
         return (
-            f"{head} OPTIONAL MATCH (s)-[old:FLOWS_TO {{id: id}}]->(c) DELETE old {tail} "
+            f"{head} {_OLD_FLOW_REL.format(id='id', to='n.to')} DELETE old {tail} "
             f"+ {_STUB_IDS.format(v='s')} + {_STUB_IDS.format(v='c')} AS orphans"
         )
     if type_name in _OWNED:
@@ -182,7 +202,12 @@ _DOWNSTREAM_TIER = (
     "WITH x, [s IN made | [s, x]] + CASE WHEN q IS NULL THEN [[x, null]] ELSE [] END AS sources "
     "UNWIND sources AS sm "
     "WITH sm[0] AS source, sm[1] AS maker "
-    "MATCH ()-[f:FLOWS_TO {source: source}]->(c:Enterprise) "
+    # the node the source's flows hang on: :Factor for factor:<id>, else :Product
+    "OPTIONAL MATCH (p:Product {id: CASE WHEN NOT source STARTS WITH $prefix THEN source END}) "
+    "OPTIONAL MATCH (fa:Factor {id: CASE WHEN source STARTS WITH $prefix "
+    "THEN substring(source, size($prefix)) END}) "
+    "WITH source, maker, coalesce(p, fa) AS s WHERE s IS NOT NULL "
+    "MATCH (s)-[f:FLOWS_TO]->(c:Enterprise) WHERE f.source = source "
     "RETURN f.id AS flow, source, maker, c.id AS customer"
 )
 _PARK_ENTERPRISES = (
@@ -200,10 +225,6 @@ def _schema() -> list[str]:
     stmts.append(
         "CREATE CONSTRAINT tanlian_meta_key IF NOT EXISTS FOR (n:Meta) REQUIRE n.key IS UNIQUE"
     )
-    stmts += [
-        f"CREATE INDEX tanlian_flows_to_{prop} IF NOT EXISTS FOR ()-[r:FLOWS_TO]-() ON (r.{prop})"
-        for prop in ("id", "source")
-    ]
     return stmts
 
 
@@ -407,26 +428,32 @@ class Neo4jStore(StoreBase):
 
     @staticmethod
     def _write_batch(tx: neo4j.Transaction, type_name: str, batch: list[dict[str, Any]]) -> list[str]:
-        rows = [{"id": r["id"], "props": _props(r)} for r in batch]
-        orphans = tx.run(_upsert_nodes_query(type_name), {"rows": rows}).single(strict=True)["orphans"]
-        if type_name == "flow":
-            by_label: dict[str, list[dict[str, Any]]] = {"Product": [], "Factor": []}
-            for r in batch:
-                src = r["from"]
-                rel = {k: r[k] for k in _FLOW_REL_FIELDS if r.get(k) is not None}
-                rel.update(id=r["id"], source=src)
-                if src.startswith(FACTOR_PREFIX):
-                    by_label["Factor"].append({"src": src[len(FACTOR_PREFIX) :], "to": r["to"], "rel": rel})
-                else:
-                    by_label["Product"].append({"src": src, "to": r["to"], "rel": rel})
-            for label, rel_rows in by_label.items():
-                if rel_rows:
-                    tx.run(_flow_rels_query(label), {"rows": rel_rows}).consume()
-        elif type_name in _OWNED:
-            field = _OWNED[type_name][0]
-            refs = [{"id": r["id"], "ref": r[field]} for r in batch if r.get(field) is not None]
-            if refs:
-                tx.run(_upsert_rels_query(type_name), {"rows": refs}).consume()
+        """Upsert one batch: CREATE what is new, rewrite what exists. Returns orphan candidates."""
+        found = set(tx.run(_exists_query(type_name), {"ids": [r["id"] for r in batch]}).single()["ids"])
+        new = [r for r in batch if r["id"] not in found]
+        old = [r for r in batch if r["id"] in found]
+
+        def by_source(recs: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+            if type_name != "flow":
+                return {"Product": recs}  # the source label only matters for flows
+            groups: dict[str, list[dict[str, Any]]] = {"Product": [], "Factor": []}
+            for r in recs:
+                groups["Factor" if r["from"].startswith(FACTOR_PREFIX) else "Product"].append(r)
+            return groups
+
+        for source_label, recs in by_source(new).items():
+            if recs:
+                rows = [{"props": _props(r)} for r in recs]
+                tx.run(_create_query(type_name, source_label), {"rows": rows}).consume()
+        orphans: list[str] = []
+        if old:
+            rows = [{"id": r["id"], "props": _props(r)} for r in old]
+            orphans = tx.run(_update_query(type_name), {"rows": rows}).single(strict=True)["orphans"]
+            if _rel_clause(type_name):
+                for source_label, recs in by_source(old).items():
+                    if recs:
+                        ids = [r["id"] for r in recs]
+                        tx.run(_relink_query(type_name, source_label), {"ids": ids}).consume()
         return orphans
 
     def wipe(self) -> None:
@@ -434,10 +461,12 @@ class Neo4jStore(StoreBase):
         with self._guard(), self._session() as session:
             tx = session.begin_transaction()
             try:
+                tx.run(_BUMP).consume()  # first, like every write: serialises with other writers
                 n = tx.run("MATCH (n) WHERE NOT n:Meta DETACH DELETE n RETURN count(n) AS n").single()
                 if n and n["n"]:
-                    tx.run(_BUMP).consume()
-                tx.commit()
+                    tx.commit()
+                else:  # nothing to delete: no write, no new revision
+                    tx.rollback()
             except BaseException:
                 _rollback(tx)
                 raise
@@ -487,7 +516,8 @@ class Neo4jStore(StoreBase):
                 if not frontier:
                     break
                 nxt: set[str] = set()
-                for r in tx.run(_DOWNSTREAM_TIER, {"frontier": sorted(frontier)}):
+                params = {"frontier": sorted(frontier), "prefix": FACTOR_PREFIX}
+                for r in tx.run(_DOWNSTREAM_TIER, params):
                     if r["flow"] not in seen:
                         seen[r["flow"]] = SupplyEdge(r["flow"], r["source"], r["maker"], r["customer"], d)
                     if r["customer"] not in visited:

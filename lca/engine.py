@@ -87,6 +87,44 @@ class LcaResult:
             out.update(p5=float(p5[j]), p50=float(p50[j]), p95=float(p95[j]), mc_samples=mc)
         return out
 
+    def class_average(self, product_id: str) -> dict | None:
+        """Placeholder footprint of a product whose maker does not share (DECISIONS 21).
+
+        The output-weighted average intensity (kgCO2e per unit of ``product_id``'s unit) of the
+        products of the same ``cpc`` class made by other enterprises that do share; None when
+        there is no such product.
+        """
+        from tanlian.units import conversion_factor, convertible
+
+        p = self.graph.products[product_id]
+        peers = [
+            q
+            for q in self.graph.products.values()
+            if p.cpc
+            and q.cpc == p.cpc
+            and q.enterprise != p.enterprise
+            and q.kind != "waste"
+            and self.graph.enterprises[q.enterprise].share_footprints
+            and convertible(p.unit, q.unit)
+        ]
+        if not peers:
+            return None
+        # intensity per unit of p: per unit of q × (units of q in one unit of p)
+        weights = [q.output * conversion_factor(q.unit, p.unit) for q in peers]
+        values = [self.intensity[self.idx(q.id)] * conversion_factor(p.unit, q.unit) for q in peers]
+        avg = float(np.average(values, weights=weights))
+        return {
+            "product": product_id,
+            "name": p.name,
+            "enterprise": p.enterprise,
+            "unit": p.unit,
+            "kgco2e_per_unit": avg,
+            "gwp": self.system.gwp_set,
+            "scope2_method": self.system.scope2,
+            "shared": False,
+            "basis": f"not shared: output-weighted average of {len(peers)} product(s) of class cpc {p.cpc}",
+        }
+
     def percentiles(self, n_samples: int, seed: int = 42) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """p5, p50, p95 of every product's intensity from ``n_samples`` Monte Carlo draws."""
         s = self.system
@@ -111,25 +149,33 @@ class LcaResult:
         p = self.graph.products[f.source]
         return flow_quantity(f, p.unit, p.price_cny), p.unit
 
+    @cached_property
+    def flows_by_enterprise(self) -> dict[str, list[str]]:
+        """Flow ids into or out of each enterprise (as consumer or as maker of what flows)."""
+        index: dict[str, set[str]] = {}
+        for fid, f in self.graph.flows.items():
+            index.setdefault(f.to, set()).add(fid)
+            if (m := _maker(self.graph, f.source)) is not None:
+                index.setdefault(m, set()).add(fid)
+        return {k: sorted(v) for k, v in index.items()}
+
+    def edge(self, flow_id: str) -> dict:
+        """One flow with its embodied carbon = quantity × intensity of what flows on it (kgCO2e)."""
+        f = self.graph.flows[flow_id]
+        q, unit = self.edge_quantity(flow_id)
+        return {
+            "flow": flow_id,
+            "from": f.source,
+            "to": f.to,
+            "quantity": q,
+            "unit": unit,
+            "embodied_kgco2e": q * self.intensity_of(f.source),
+        }
+
     def edges(self, enterprise: str | None = None) -> list[dict]:
-        """Every flow with its embodied carbon = quantity × intensity of what flows on it."""
-        out = []
-        for fid in sorted(self.graph.flows):
-            f = self.graph.flows[fid]
-            if enterprise and f.to != enterprise and _maker(self.graph, f.source) != enterprise:
-                continue
-            q, unit = self.edge_quantity(fid)
-            out.append(
-                {
-                    "flow": fid,
-                    "from": f.source,
-                    "to": f.to,
-                    "quantity": q,
-                    "unit": unit,
-                    "embodied_kgco2e": q * self.intensity_of(f.source),
-                }
-            )
-        return out
+        """Every flow (or those into or out of ``enterprise``) with its embodied carbon."""
+        ids = sorted(self.graph.flows) if enterprise is None else self.flows_by_enterprise.get(enterprise, [])
+        return [self.edge(fid) for fid in ids]
 
 
 def _maker(graph: Graph, source: str) -> str | None:

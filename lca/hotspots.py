@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
+
 from tanlian.lca.engine import LcaResult
 from tanlian.lca.paths import PathStart, RawPath, top_paths
 from tanlian.lca.scope import SUPPLIER_SPECIFIC, Scope3Line, scope3_lines
@@ -101,7 +102,7 @@ def index(result: LcaResult) -> _Index:
     s, g = result.system, result.graph
     maker = [g.products[p].enterprise for p in s.products]
     weight = np.zeros(len(s.products))
-    for e, alloc in s.allocations.items():
+    for alloc in s.allocations.values():
         for pid, share in alloc.shares.items():
             weight[s.index[pid]] = share / g.products[pid].output
     lines: dict[str, list] = defaultdict(list)

@@ -117,6 +117,13 @@ def build_system(graph: Graph, gwp: GwpSet = "AR6", scope2: Scope2Method = "mark
     )
 
 
+def _indices(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """A bw_processing (row, col) index array, built without a Python loop."""
+    out = np.empty(len(rows), dtype=bwp.INDICES_DTYPE)
+    out["row"], out["col"] = rows, cols
+    return out
+
+
 def to_datapackage(system: System) -> bwp.Datapackage:
     """The same system as a Brightway datapackage (technosphere, biosphere, characterization).
 
@@ -128,18 +135,10 @@ def to_datapackage(system: System) -> bwp.Datapackage:
     dp = bwp.create_datapackage(sequential=True)
     M = system.M.tocoo()
     diag = np.arange(n)
-    t_idx = (
-        np.array(
-            list(zip(np.concatenate([diag, M.row]), np.concatenate([diag, M.col]), strict=True)),
-            dtype=bwp.INDICES_DTYPE,
-        )
-        if n
-        else np.zeros(0, dtype=bwp.INDICES_DTYPE)
-    )
     dp.add_persistent_vector(
         matrix="technosphere_matrix",
         name="tanlian-technosphere",
-        indices_array=t_idx,
+        indices_array=_indices(np.concatenate([diag, M.row]), np.concatenate([diag, M.col])),
         data_array=np.concatenate([np.ones(n), M.data]).astype(float),
         flip_array=np.concatenate([np.zeros(n, bool), np.ones(M.nnz, bool)]),
     )
@@ -147,16 +146,14 @@ def to_datapackage(system: System) -> bwp.Datapackage:
     dp.add_persistent_vector(
         matrix="biosphere_matrix",
         name="tanlian-biosphere",
-        indices_array=np.array(list(zip(BIOSPHERE_OFFSET + bg, bj, strict=True)), dtype=bwp.INDICES_DTYPE)
-        if bj.size
-        else np.zeros(0, dtype=bwp.INDICES_DTYPE),
+        indices_array=_indices(BIOSPHERE_OFFSET + bg, bj),
         data_array=system.b_kg[bj, bg].astype(float),
     )
     gas_ids = BIOSPHERE_OFFSET + np.arange(g)
     dp.add_persistent_vector(
         matrix="characterization_matrix",
         name="tanlian-gwp",
-        indices_array=np.array(list(zip(gas_ids, gas_ids, strict=True)), dtype=bwp.INDICES_DTYPE),
+        indices_array=_indices(gas_ids, gas_ids),
         data_array=system.gwp.astype(float),
     )
     return dp

@@ -151,7 +151,7 @@ class Option:
         return asdict(self)
 
 
-def _option(result: LcaResult, flow: Flow, source: str, q: float, unit: str, mass_t: float | None,
+def _option(result: LcaResult, source: str, q: float, unit: str, mass_t: float | None,
             km: float | None, mode: str | None, note: str) -> Option:
     y, method = visible_intensity(result, source)
     price = price_of(result.graph, source)
@@ -173,7 +173,7 @@ def alternatives(result: LcaResult, flow_id: str, detour: float = 1.0) -> dict:
     except MissingMass:
         mass_t = None
     note = "" if flow.distance_km else "current flow has no distance: its transport counts 0"
-    current = _option(result, flow, flow.source, q, unit, mass_t, flow.distance_km, flow.mode, note)
+    current = _option(result, flow.source, q, unit, mass_t, flow.distance_km, flow.mode, note)
     options, skipped = [], []
     for src in candidates(result, flow):
         alt_unit = unit_of(result, src)
@@ -184,7 +184,7 @@ def alternatives(result: LcaResult, flow_id: str, detour: float = 1.0) -> dict:
         if how.startswith("market factor"):
             km, mode = flow.distance_km, flow.mode
         try:
-            opt = _option(result, flow, src, q * conversion_factor(unit, alt_unit), alt_unit, mass_t, km, mode, how)
+            opt = _option(result, src, q * conversion_factor(unit, alt_unit), alt_unit, mass_t, km, mode, how)
         except MissingMass:
             skipped.append({"source": src, "reason": "transport needs the mass of the flow"})
             continue

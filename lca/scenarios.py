@@ -28,6 +28,7 @@ from tanlian.lca.burden import activity_lines, flow_lines
 from tanlian.lca.engine import LcaResult, solve_graph
 from tanlian.lca.factors import FactorBook
 from tanlian.lca.procurement import road_distance_km, supplier_of
+from tanlian.lca.scope import scope1_by_gas, scope2, scope3_lines
 from tanlian.lca.solve import SolveInfo
 from tanlian.units import conversion_factor
 
@@ -229,8 +230,6 @@ def changed(before: float, after: float) -> bool:
 
 def enterprise_totals(result: LcaResult, enterprise: str) -> dict[str, float]:
     """Scope 1, both Scope 2 figures and Scope 3 (all categories) in kgCO2e per year."""
-    from tanlian.lca.scope import scope1_by_gas, scope2, scope3_lines
-
     return {
         "scope1_kgco2e": sum(scope1_by_gas(result, enterprise).values()),
         "scope2_location_kgco2e": scope2(result, enterprise, "location"),

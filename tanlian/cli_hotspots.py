@@ -34,7 +34,9 @@ def hotspots_cmd(
     product: Annotated[str | None, typer.Option("--product", help="footprint of one unit of this product")] = None,
     top: TopOpt = 10,
     max_tier: Annotated[int, typer.Option("--max-tier", min=1, help="tiers listed before '≥K'")] = 6,
-    tier1_only: Annotated[bool, typer.Option("--tier1-only", help="stop at tier-1 suppliers (enterprise view)")] = False,
+    tier1_only: Annotated[
+        bool, typer.Option("--tier1-only", help="stop at tier-1 suppliers (enterprise view)")
+    ] = False,
     store: StoreOpt = None,
     gwp: GwpOpt = None,
     scope2: Scope2Opt = None,

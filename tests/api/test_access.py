@@ -28,6 +28,12 @@ MATRIX: list[tuple[str, tuple[str, ...], int]] = [
     ("/v1/edges", ALL, 200),
     ("/v1/edges?enterprise=A", ("park_admin", "auditor"), 404),
     ("/v1/edges?enterprise=B", ALL, 404),
+    ("/v1/enterprises/A/scope", ("park_admin", "auditor"), 404),
+    ("/v1/enterprises/B/scope", ALL, 404),
+    ("/v1/enterprises/C/scope", (), 404),  # outside the park: no park role sees its raw accounts
+    ("/v1/parks/P1/inventory", ("park_admin", "auditor"), 403),
+    ("/v1/parks/P1/indicators", ("park_admin", "auditor"), 403),
+    ("/v1/parks/P9/inventory", (), 404),
 ]
 
 
@@ -87,9 +93,10 @@ def test_not_shared_detail(world):
     view = View(Principal("b", "enterprise", "P1", "B"), graph)
     from tanlian.errors import AccessDenied
 
-    with pytest.raises(AccessDenied, match="not shared"):
-        view.check_footprint("C1")
-    view.check_footprint("A1")
+    assert view.check_footprint("C1") is False  # only the class average may be shown
+    assert view.check_footprint("A1") is True
+    with pytest.raises(AccessDenied, match="outside your scope"):
+        View(Principal("a", "enterprise", "P1", "A"), graph).check_footprint("C1")
 
 
 def test_pagination(world):
@@ -99,3 +106,26 @@ def test_pagination(world):
     assert [p["id"] for p in body["items"]] == ["A2", "B1"]
     assert world.api.get("/v1/products?limit=501", headers=h).status_code == 422
     assert world.api.get("/v1/products?offset=-1", headers=h).status_code == 422
+
+
+def test_not_shared_supplier_is_shown_as_class_average(fresh_world):
+    """C (share_footprints=false) becomes B's supplier: B sees only the average of C1's class."""
+    from tanlian.graph.model import Flow, Product
+
+    w = fresh_world
+    h = bearer(w.tokens["ent_B"])
+    w.store.upsert([Flow.model_validate({"id": "FX", "from": "C1", "to": "B", "quantity": 1, "unit": "piece"})])
+    r = w.api.get("/v1/products/C1/footprint", headers=h)
+    assert r.status_code == 403 and "not shared" in r.json()["detail"]  # no peer of its class yet
+    w.store.upsert([
+        Product(id="C1", enterprise="C", name="Assembly", unit="piece", output=1000, price_cny=50, cpc="4299"),
+        Product(id="A3", enterprise="A", unit="piece", output=300, price_cny=20, cpc="4299"),
+        Product(id="B3", enterprise="B", unit="piece", output=100, price_cny=20, cpc="4299"),
+    ])
+    body = w.api.get("/v1/products/C1/footprint", headers=h).json()
+    admin = bearer(w.tokens["park_admin"])
+    a3 = w.api.get("/v1/products/A3/footprint", headers=admin).json()["kgco2e_per_unit"]
+    b3 = w.api.get("/v1/products/B3/footprint", headers=admin).json()["kgco2e_per_unit"]
+    assert body["shared"] is False and "not shared" in body["basis"]
+    assert body["kgco2e_per_unit"] == pytest.approx((300 * a3 + 100 * b3) / 400, rel=1e-12)
+    assert "by_gas" not in body and "direct_kgco2e_per_unit" not in body

@@ -82,12 +82,3 @@ def test_unknown_query_parameter_is_422(world):
     r = world.api.get("/v1/edges?enterprize=B", headers=bearer(world.tokens["park_admin"]))
     assert r.status_code == 422
     assert r.json()["errors"][0]["field"] == "query.enterprize"
-
-
-def test_edge_index_agrees_with_engine(world):
-    from tanlian.api.routes.footprints import edge_index
-    from tanlian.lca.engine import results
-
-    result = results.get(world.store)
-    for ent in ("A", "B", "C", "nobody"):
-        assert edge_index.edges(result, ent) == result.edges(ent)

@@ -89,3 +89,12 @@ def test_non_productive_loop_is_an_error():
         solve_graph(g)
     assert set(exc.value.products) == {"A", "B"}
     assert exc.value.spectral_radius == pytest.approx(2**0.5, rel=1e-9)
+
+
+def test_edges_of_one_enterprise_are_the_flows_into_or_out_of_it():
+    r = solve_graph(chain_graph())
+    every = r.edges()
+    for ent in ("X", "Y", "Z", "nobody"):
+        makers = {p.id for p in r.graph.products.values() if p.enterprise == ent}
+        expected = [e for e in every if e["to"] == ent or e["from"] in makers]
+        assert r.edges(ent) == expected

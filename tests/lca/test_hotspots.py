@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tanlian.lca.engine import solve_graph
 from tanlian.lca.hotspots import enterprise_hotspots, product_hotspots, supply_solver
 

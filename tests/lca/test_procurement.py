@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tanlian.graph.model import Activity
 from tanlian.lca.engine import results, solve_graph
 from tanlian.lca.procurement import alternatives, haversine_km

@@ -1,0 +1,49 @@
+"""Accounts: an enterprise's Scope 1/2/3, a park's inventory and its zero-carbon indicators."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+
+from tanlian.api.deps import ResultDep, ViewDep
+from tanlian.api.problems import AUTH_ERRORS, problem_responses
+from tanlian.errors import AccessDenied, NotFound
+from tanlian.lca.indicators import park_indicators
+from tanlian.lca.park import park_inventory
+from tanlian.lca.scope import enterprise_account
+
+router = APIRouter(prefix="/v1", tags=["accounts"])
+
+IdPath = Annotated[str, Path(min_length=1, max_length=200)]
+_ONE = problem_responses(*AUTH_ERRORS, 404)
+
+
+def check_park(view, park_id: str) -> None:
+    """Park figures are for the park's own admin and auditor."""
+    if park_id not in view.graph.parks:
+        raise NotFound("park", park_id)
+    if view.principal.role not in ("park_admin", "auditor") or view.principal.park != park_id:
+        raise AccessDenied(f"park {park_id!r} figures are for its park admin and auditor")
+
+
+@router.get("/enterprises/{enterprise_id}/scope", responses=_ONE)
+def scope(enterprise_id: IdPath, view: ViewDep, result: ResultDep) -> dict[str, Any]:
+    """Scope 1, Scope 2 (location and market) and Scope 3 by category, one line per source (kgCO2e)."""
+    if not view.can_see_enterprise(enterprise_id):
+        raise NotFound("enterprise", enterprise_id)  # existence of other tenants is private
+    return enterprise_account(result, enterprise_id)
+
+
+@router.get("/parks/{park_id}/inventory", responses=_ONE)
+def inventory(park_id: IdPath, view: ViewDep, result: ResultDep) -> dict[str, Any]:
+    """Park inventory without double counting (kgCO2e per year)."""
+    check_park(view, park_id)
+    return park_inventory(result, park_id)
+
+
+@router.get("/parks/{park_id}/indicators", responses=_ONE)
+def indicators(park_id: IdPath, view: ViewDep, result: ResultDep, request: Request) -> list[dict]:
+    """The zero-carbon park "1+5" indicators with thresholds and verdicts."""
+    check_park(view, park_id)
+    return park_indicators(result, park_id, request.app.state.settings.electricity_kgce_per_kwh)
