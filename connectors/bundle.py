@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from tanlian.connectors.library import factor_library, gas_names, materials
-from tanlian.connectors.parse import columns_of, parse_table
+from tanlian.connectors.parse import columns_of, parse_table, required_columns
 from tanlian.connectors.tables import read_tables, write_tables
 from tanlian.connectors.validate import Checker
 from tanlian.errors import RowError, ValidationFailed
@@ -74,7 +74,9 @@ def graph_tables(graph: Graph) -> dict[str, pd.DataFrame]:
             recs = [{**{k: v for k, v in r.items() if k != "gases"}, **r.get("gases", {})} for r in recs]
         cols = columns_of(etype)
         extra = sorted({k for r in recs for k in r} - set(cols))
-        tables[etype.file] = pd.DataFrame(recs, columns=cols + extra).dropna(axis=1, how="all")
+        df = pd.DataFrame(recs, columns=cols + extra)
+        empty = [c for c in df.columns if df[c].isna().all() and c not in required_columns(etype)]
+        tables[etype.file] = df.drop(columns=empty)
     return tables
 
 

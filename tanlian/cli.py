@@ -112,21 +112,28 @@ def demo_cmd(store: StoreOpt = None, json_out: JsonOpt = False) -> None:
     """Create or refresh the store from the demo park and print a summary."""
     from tanlian.connectors.library import demo_park_path, factor_library
 
+    from tanlian.cli_accounts import park_json, print_park
+    from tanlian.lca.engine import results
+
     s, _ = _import(store, demo_park_path(), replace=True, quiet=json_out)
     counts = s.snapshot().counts()
+    result = results.get(s, get_settings().gwp, get_settings().scope2)
+    parks = [park_json(result, p) for p in sorted(result.graph.parks)]
     if json_out:
         print_json(
-            {"store": s.url, "revision": s.revision(), "counts": counts, "library_factors": len(factor_library())}
+            {
+                "store": s.url,
+                "revision": s.revision(),
+                "counts": counts,
+                "library_factors": len(factor_library()),
+                "parks": parks,
+            }
         )
         return
     rows = [(k, v) for k, v in counts.items()] + [("library factors", len(factor_library()))]
     console.print(kv_table(f"demo park loaded into {s.url}", rows))
-    from tanlian.cli_accounts import park_json, print_park
-    from tanlian.lca.engine import results
-
-    result = results.get(s, get_settings().gwp, get_settings().scope2)
-    for park in sorted(result.graph.parks):
-        print_park(park_json(result, park))
+    for inv in parks:
+        print_park(inv)
 
 
 def run() -> None:  # pragma: no cover - console entry point
