@@ -44,14 +44,18 @@ def timed(fn):
     return time.perf_counter() - t0, out
 
 
-def neo4j_server(url: str | None):
-    """(url, stop) — the given server, or one started by the test launcher."""
+def neo4j_server(url: str | None, heap: str):
+    """(url, stop) — the given server, or one started by the test launcher with ``heap``."""
     url = url or os.environ.get("TANLIAN_TEST_NEO4J")
     if url:
         return url, lambda: None
     sys.path.insert(0, str(HERE.parent / "tests"))
     import neo4j_launcher
 
+    # One import = one transaction: Neo4j keeps it all in heap until commit (≈ 8 KiB per entity
+    # at its peak here) and caps transactions at 70 % of the heap: 1 GiB fits ≈ 85 000 entities.
+    neo4j_launcher.JVM_FLAGS[:] = [f for f in neo4j_launcher.JVM_FLAGS if not f.startswith("-Xmx")]
+    neo4j_launcher.JVM_FLAGS.append(f"-Xmx{heap}")
     server = neo4j_launcher.start()
     return server.url, server.stop
 
@@ -87,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--neo4j", help="bolt URL (default: TANLIAN_TEST_NEO4J, else start the launcher)")
     ap.add_argument("--queries", type=int, default=5, help="graph queries of each kind to time")
+    ap.add_argument("--heap", default="2g", help="JVM heap of a launcher-started Neo4j (default 2g)")
     args = ap.parse_args(argv)
     console = Console()
 
@@ -106,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             store.close()
 
-    url, stop = neo4j_server(args.neo4j)
+    url, stop = neo4j_server(args.neo4j, args.heap)
     try:
         store = Neo4jStore(url)
         try:

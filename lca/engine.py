@@ -17,7 +17,7 @@ from tanlian.lca.factors import FactorBook
 from tanlian.lca.matrices import System, build_system
 from tanlian.lca.solve import (
     SolveInfo,
-    factorized,
+    Solver,
     monte_carlo,
     non_productive_loops,
     sample_multipliers,
@@ -136,9 +136,9 @@ class LcaResult:
         return tuple(np.percentile(samples, [5, 50, 95], axis=1))
 
     @cached_property
-    def solver(self):
-        """Reusable factorisation of ``I - Mᵀ`` (what-if and Monte Carlo)."""
-        return factorized(self.system.M)
+    def solver(self) -> Solver:
+        """Reusable solver of ``(I - Mᵀ) Y = B`` for new right-hand sides (what-if, Monte Carlo)."""
+        return Solver(self.system.M)
 
     def edge_quantity(self, flow_id: str) -> tuple[float, str]:
         """Quantity of a flow in the unit of what flows on it."""

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 
 from tanlian.lca.engine import LcaResult
 from tanlian.lca.paths import PathStart, RawPath, top_paths
 from tanlian.lca.scope import SUPPLIER_SPECIFIC, Scope3Line, scope3_lines
+from tanlian.lca.solve import Solver
 
 MAX_TIER = 6
 NOISE_REL = 1e-15  # contributions below this share of the total are rounding noise of the LU solve
@@ -80,18 +80,10 @@ class _Index:
     inflows: dict[str, list[tuple[str, int, float]]] = field(default_factory=dict)  # (flow, i, q)
 
 
-def supply_solver(result: LcaResult):
-    """A solver ``d -> x`` of ``(I − M) x = d`` (supply vectors), reusing the result's LU.
-
-    ``result.solver`` is the bound ``solve`` of the SuperLU of ``I − Mᵀ``; its transposed solve
-    is a solve with ``I − M``. Anything else gets its own factorisation.
-    """
-    lu = getattr(result.solver, "__self__", None)
-    if isinstance(lu, spla.SuperLU):
-        return lambda d: lu.solve(np.asarray(d, dtype=float), trans="T")
-    n = result.system.M.shape[0]
-    own = spla.splu(sp.identity(n, format="csc") - sp.csc_matrix(result.system.M))
-    return own.solve
+def supply_solver(result: LcaResult) -> Solver:
+    """A solver ``d -> x`` of ``(I − M) x = d`` (supply vectors, units per unit of demand):
+    the intensity solver on ``Mᵀ``."""
+    return Solver(result.system.M.T)
 
 
 def index(result: LcaResult) -> _Index:

@@ -4,9 +4,9 @@ The store and the solved result are never written to: changes go to a copy-on-wr
 the snapshot (new dicts; changed entities re-validated copies). Re-solving reuses what it can:
 
 * when no change touches the matrix ``M`` (green power, a factor value, a factor flow's quantity
-  or supplier, transport distances), only the own-burden rows of the affected enterprises are
-  recomputed and the existing LU factorisation (``result.solver``) is reused: one triangular
-  solve with the new ``b``;
+  or supplier, transport distances), only the own-burden lines and ``b`` rows of the affected
+  enterprises are recomputed, ``M`` and the allocations are kept, and the result's solver of
+  ``I − Mᵀ`` is reused (the Jacobi series, or the LU it already holds for slow loops);
 * when ``M`` changes (a graph product's flow quantity or supplier), the system is rebuilt and
   solved from scratch (allocation and matrix assembly, loop check, solve).
 
@@ -168,7 +168,7 @@ def _add_green(g: Graph, ch: AddGreenPower) -> None:
 
 def resolve_b_only(result: LcaResult, graph: Graph, enterprises: set[str]) -> LcaResult:
     """Re-solve after changes that leave ``M`` alone: recompute the own-burden lines of
-    ``enterprises`` and reuse ``result.solver`` (no new factorisation)."""
+    ``enterprises`` and reuse ``result.solver``."""
     s, book = result.system, FactorBook.for_graph(graph, result.system.gwp_set)
     new_lines = []
     for a in graph.activities.values():
@@ -201,11 +201,9 @@ def resolve_b_only(result: LcaResult, graph: Graph, enterprises: set[str]) -> Lc
                 b_direct[j, g_index[ln.gas]] += ln.kg * w
     system = replace(s, gases=gases, gwp=gwp, b_kg=b_kg, b_direct_kg=b_direct, lines=lines,
                      warnings=list(s.warnings))
-    Y = result.solver(system.b)
-    Y = Y.reshape(system.b.shape)
-    residual = float(np.abs(system.b - (Y - s.M.T @ Y)).max(initial=0.0))
-    new = LcaResult(graph, system, Y, SolveInfo("splu-reused", 0, residual))
-    new.__dict__["solver"] = result.solver  # same M: the factorisation stays valid
+    Y, info = result.solver.solve(system.b)  # same M: the solver (and any LU it holds) stays valid
+    new = LcaResult(graph, system, Y, SolveInfo(f"{info.method}-same-matrix", info.iterations, info.residual))
+    new.__dict__["solver"] = result.solver
     return new
 
 

@@ -102,34 +102,54 @@ def _jacobi(MT: sp.csr_matrix, B: np.ndarray, max_iter: int) -> tuple[np.ndarray
     return None
 
 
-def solve_intensities(M: sp.spmatrix, B: np.ndarray, max_iter: int = 500) -> tuple[np.ndarray, SolveInfo]:
-    """Solve ``(I - Mᵀ) Y = B`` for all products at once (B may have several columns).
-
-    Iterative (Jacobi/Neumann series, exact after depth+1 steps on acyclic graphs) with a
-    convergence estimate; falls back to a sparse LU factorisation. Loops must have been
-    checked with :func:`non_productive_loops` first.
-    """
-    B2 = B.reshape(B.shape[0], -1).astype(float)
-    MT = sp.csr_matrix(M.T)
-    A_T = sp.identity(M.shape[0], format="csr") - MT
-    res = _jacobi(MT, B2, max_iter) if M.shape[0] else (B2.copy(), 0)
-    if res is not None:
-        Y, it = res
-        method = "jacobi"
-    else:
-        Y = spla.splu(A_T.tocsc()).solve(B2)
-        method, it = "splu", 0
+def _check(A_T: sp.csr_matrix, B2: np.ndarray, Y: np.ndarray, method: str) -> float:
+    """Max residual of ``A_T Y = B``; raise when the solution is not finite or not a solution."""
     residual = float(np.abs(B2 - A_T @ Y).max(initial=0.0))
     scale = max(float(np.abs(B2).max(initial=0.0)), 1.0)
     if not np.all(np.isfinite(Y)) or residual > 1e-9 * scale:
         raise SolveDidNotConverge(f"residual {residual:.3g} after {method}")
-    return Y.reshape(B.shape), SolveInfo(method, it, residual)
+    return residual
 
 
-def factorized(M: sp.spmatrix):
-    """A reusable solver ``B -> Y`` for many right-hand sides (Monte Carlo, what-if)."""
-    lu = spla.splu(sp.identity(M.shape[0], format="csc") - sp.csc_matrix(M.T))
-    return lu.solve
+class Solver:
+    """Solves ``(I - Mᵀ) Y = B`` for any B (several columns at once: gases, Monte Carlo samples).
+
+    Jacobi/Neumann series first (exact after depth + 1 steps on an acyclic graph, a dozen
+    sparse products on typical supply graphs); a sparse LU factorisation only when the series is
+    slow, computed once and reused for later right-hand sides. On loop-rich graphs the LU fills
+    in badly (10k products: ~15 M factor entries), which is why it is the fallback.
+    """
+
+    def __init__(self, M: sp.spmatrix, max_iter: int = 500):
+        self.MT = sp.csr_matrix(M.T)
+        self.A_T = sp.identity(M.shape[0], format="csr") - self.MT
+        self.max_iter = max_iter
+        self._lu: spla.SuperLU | None = None
+
+    def solve(self, B: np.ndarray) -> tuple[np.ndarray, SolveInfo]:
+        B2 = B.reshape(B.shape[0], -1).astype(float)
+        res = None
+        if self._lu is None:
+            res = _jacobi(self.MT, B2, self.max_iter) if self.MT.shape[0] else (B2.copy(), 0)
+        if res is not None:
+            Y, it, method = res[0], res[1], "jacobi"
+        else:
+            if self._lu is None:
+                self._lu = spla.splu(self.A_T.tocsc())
+            Y, it, method = self._lu.solve(B2), 0, "splu"
+        residual = _check(self.A_T, B2, Y, method)
+        return Y.reshape(B.shape), SolveInfo(method, it, residual)
+
+    def __call__(self, B: np.ndarray) -> np.ndarray:
+        return self.solve(B)[0]
+
+
+def solve_intensities(M: sp.spmatrix, B: np.ndarray, max_iter: int = 500) -> tuple[np.ndarray, SolveInfo]:
+    """Solve ``(I - Mᵀ) Y = B`` for all products at once (B may have several columns).
+
+    Loops must have been checked with :func:`non_productive_loops` first.
+    """
+    return Solver(M, max_iter).solve(B)
 
 
 def sample_multipliers(types: list[str | None], spreads: np.ndarray, n_samples: int, seed: int) -> np.ndarray:
@@ -154,5 +174,5 @@ def monte_carlo(M: sp.spmatrix, b_total: np.ndarray, D: sp.spmatrix, multipliers
     ``b_total`` (n,) kgCO2e per unit; ``D`` (n, k) the part of it due to each uncertain factor.
     """
     B = b_total[:, None] + D @ (multipliers - 1.0)
-    solve = solve or factorized(M)
+    solve = solve or Solver(M)
     return solve(np.asarray(B))

@@ -110,9 +110,8 @@ def export_cmd(
 @handle_errors
 def demo_cmd(store: StoreOpt = None, json_out: JsonOpt = False) -> None:
     """Create or refresh the store from the demo park and print a summary."""
-    from tanlian.connectors.library import demo_park_path, factor_library
-
     from tanlian.cli_accounts import park_json, print_park
+    from tanlian.connectors.library import demo_park_path, factor_library
     from tanlian.lca.engine import results
 
     s, _ = _import(store, demo_park_path(), replace=True, quiet=json_out)

@@ -7,6 +7,7 @@ import random
 import sys
 import threading
 from pathlib import Path
+from typing import Any, ClassVar
 
 import neo4j
 import pytest
@@ -80,6 +81,12 @@ def test_unreachable_server_message_never_shows_the_password():
     assert "s3cret" not in str(ei.value) and ei.value.address == "bolt://127.0.0.1:1"
 
 
+def test_unknown_database_raises_store_unavailable(neo4j_url):
+    with pytest.raises(StoreUnavailable) as ei:
+        Neo4jStore(neo4j_url, database="nosuchdb")
+    assert "nosuchdb" in str(ei.value)
+
+
 @pytest.mark.slow
 def test_server_gone_after_connect_raises_store_unavailable():
     """A server that stops while the store is open: every operation says so, none hangs."""
@@ -88,8 +95,9 @@ def test_server_gone_after_connect_raises_store_unavailable():
         import neo4j_launcher
     finally:
         sys.path.pop(0)
+
     class NoRetryStore(Neo4jStore):  # same code paths, minus the driver's 2 s of retries
-        DRIVER_CONFIG = {**Neo4jStore.DRIVER_CONFIG, "max_transaction_retry_time": 0.0}
+        DRIVER_CONFIG: ClassVar[dict[str, Any]] = {**Neo4jStore.DRIVER_CONFIG, "max_transaction_retry_time": 0.0}
 
     server = neo4j_launcher.start()
     try:
@@ -150,6 +158,34 @@ def test_constraint_violation_in_last_batch_rolls_back_everything(nstore, raw):
     assert count(raw, "MATCH (p:Park) RETURN count(p)") == 1
     assert count(raw, "MATCH (f:Factor {id: 'zz'}) RETURN count(f)") == 0
     assert {t: rels(raw, t) for t in rels_before} == rels_before
+
+
+def test_server_out_of_memory_is_store_unavailable_and_rolls_back(nstore, monkeypatch):
+    """Neo4j refusing a transaction bigger than its transaction memory (as with a 1 GiB heap and
+    ~150 000 entities in one import): the error says what to change, and nothing is written."""
+    hydrate = getattr(neo4j.exceptions.Neo4jError, "_hydrate_neo4j", None)
+    if hydrate is None:
+        pytest.skip("this driver version builds server errors differently")
+    nstore.import_graph(small_graph())
+    before, rev = nstore.snapshot().records(), nstore.revision()
+    real, calls = Neo4jStore._write_batch, []
+
+    def second_batch_fails(tx, type_name, batch):
+        calls.append(type_name)
+        if len(calls) == 2:
+            raise hydrate(
+                code="Neo.TransientError.General.MemoryPoolOutOfMemoryError",
+                message="The allocation of an extra 2.0 MiB would use more than the limit 716.8 MiB.",
+            )
+        return real(tx, type_name, batch)
+
+    monkeypatch.setattr(Neo4jStore, "_write_batch", staticmethod(second_batch_fails))
+    bigger = small_graph()
+    bigger.parks.update({f"X{i}": Park(id=f"X{i}", name="x", year=2022) for i in range(3000)})
+    with pytest.raises(StoreUnavailable) as ei:
+        nstore.import_graph(bigger)
+    assert "transaction memory" in str(ei.value) and "heap" in str(ei.value)
+    assert nstore.snapshot().records() == before and nstore.revision() == rev
 
 
 # ---------------------------------------------------------------------------------- parameters

@@ -125,12 +125,14 @@ def test_tier1_only_hides_deeper_suppliers():
     assert "x" not in str(rec["paths"]) and "X" not in str(rec["by_supplier"])
 
 
-def test_supply_solver_reuses_the_lu():
+@pytest.mark.parametrize("with_lu", [False, True])
+def test_supply_solver(with_lu):
+    """x solves (I − M) x = d, by the series or by the transposed solve of the result's LU."""
     import numpy as np
 
     r = solve_graph(random_graph(30, seed=3))
-    solve = supply_solver(r)
+    if with_lu:
+        r.solver  # noqa: B018 - computes the factorisation
     d = np.random.default_rng(0).random(len(r.system.products))
-    x = solve(d)
-    n = len(d)
-    assert np.abs((np.eye(n) - r.system.M.toarray()) @ x - d).max() < 1e-10
+    x = supply_solver(r)(d)
+    assert np.abs((np.eye(len(d)) - r.system.M.toarray()) @ x - d).max() < 1e-10
