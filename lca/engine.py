@@ -150,6 +150,22 @@ class LcaResult:
         return flow_quantity(f, p.unit, p.price_cny), p.unit
 
     @cached_property
+    def inflows(self) -> dict[str, list[str]]:
+        """Flow ids into each enterprise, sorted."""
+        index: dict[str, list[str]] = {}
+        for fid in sorted(self.graph.flows):
+            index.setdefault(self.graph.flows[fid].to, []).append(fid)
+        return index
+
+    @cached_property
+    def lines_by_enterprise(self) -> dict[str, list]:
+        """The system's burden lines of each enterprise (both Scope 2 methods)."""
+        index: dict[str, list] = {}
+        for ln in self.system.lines:
+            index.setdefault(ln.enterprise, []).append(ln)
+        return index
+
+    @cached_property
     def flows_by_enterprise(self) -> dict[str, list[str]]:
         """Flow ids into or out of each enterprise (as consumer or as maker of what flows)."""
         index: dict[str, set[str]] = {}

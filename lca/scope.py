@@ -16,6 +16,7 @@ from tanlian.errors import NotFound
 from tanlian.graph.model import Graph, Sale
 from tanlian.lca.burden import BurdenLine, default_category
 from tanlian.lca.engine import LcaResult
+from tanlian.lca.factors import UNSPECIFIED
 from tanlian.units import conversion_factor
 
 SUPPLIER_SPECIFIC = "supplier-specific"
@@ -60,34 +61,41 @@ def _co2e(result: LcaResult, ln: BurdenLine) -> float:
 
 def own_lines(result: LcaResult, enterprise: str) -> list[BurdenLine]:
     """The enterprise's burden lines (both Scope 2 methods)."""
-    return [ln for ln in result.system.lines if ln.enterprise == enterprise]
+    return result.lines_by_enterprise.get(enterprise, [])
 
 
 def energy_inflows(result: LcaResult, enterprise: str, graph: Graph | None = None):
     """(flow, product, quantity in product unit) of energy products bought from graph enterprises."""
     graph = graph or result.graph
-    for f in graph.flows.values():
+    for fid in result.inflows.get(enterprise, []):
+        f = graph.flows[fid]
         p = graph.products.get(f.source)
-        if f.to == enterprise and p is not None and p.kind == "energy":
+        if p is not None and p.kind == "energy":
             yield f, p, result.edge_quantity(f.id)[0]
 
 
-def upstream_lines(result: LcaResult, enterprise: str) -> list[Scope3Line]:
-    """Scope 3 categories 1–5 of ``enterprise``."""
+def upstream_lines(result: LcaResult, enterprise: str, shared_only: bool = False) -> list[Scope3Line]:
+    """Scope 3 categories 1–5 of ``enterprise``.
+
+    ``shared_only`` (the enterprise's own view, DECISIONS 21): inputs from a supplier that does not
+    share footprints are valued at the class average of their product (``average-data``), or
+    reported as a data gap (0 kgCO2e, a warning) when no class average exists.
+    """
     g, s = result.graph, result.system
     lines: list[Scope3Line] = []
-    for f in sorted(g.flows.values(), key=lambda f: f.id):
+    for fid in result.inflows.get(enterprise, []):
+        f = g.flows[fid]
         p = g.products.get(f.source)
-        if f.to != enterprise or p is None:
+        if p is None:
             continue
         q, unit = result.edge_quantity(f.id)
         j = result.idx(p.id)
-        if p.kind == "energy":  # the non-generation part of bought energy is Category 3
-            row = result.Y[j] - s.b_direct[j]
-            cat = 3
-        else:
-            row = result.Y[j]
-            cat = default_category(f, p.unit)
+        energy = p.kind == "energy"  # the non-generation part of bought energy is Category 3
+        cat = 3 if energy else default_category(f, p.unit)
+        if shared_only and p.enterprise != enterprise and not g.enterprises[p.enterprise].share_footprints:
+            lines.append(_not_shared_line(result, f.id, p, q, unit, cat))
+            continue
+        row = result.Y[j] - s.b_direct[j] if energy else result.Y[j]
         gases = _gas_dict(result, q * row)
         lines.append(
             Scope3Line(cat, p.id, p.enterprise, f.id, q, unit, SUPPLIER_SPECIFIC, sum(gases.values()), True, gases)
@@ -115,6 +123,15 @@ def upstream_lines(result: LcaResult, enterprise: str) -> list[Scope3Line]:
             )
         )
     return lines
+
+
+def _not_shared_line(result: LcaResult, flow_id: str, p, q: float, unit: str, cat: int) -> Scope3Line:
+    """A purchase from a supplier that does not share: class-average data, or a stated data gap."""
+    avg = result.class_average(p.id)
+    if avg is None:
+        return Scope3Line(cat, p.id, p.enterprise, flow_id, q, unit, "data-gap (not shared)", 0.0, False, {})
+    kg = q * avg["kgco2e_per_unit"]
+    return Scope3Line(cat, p.id, p.enterprise, flow_id, q, unit, "average-data", kg, False, {UNSPECIFIED: kg})
 
 
 def sale_lines(result: LcaResult, sale: Sale) -> list[Scope3Line]:
@@ -147,9 +164,9 @@ def sale_lines(result: LcaResult, sale: Sale) -> list[Scope3Line]:
     return out
 
 
-def scope3_lines(result: LcaResult, enterprise: str) -> list[Scope3Line]:
+def scope3_lines(result: LcaResult, enterprise: str, shared_only: bool = False) -> list[Scope3Line]:
     """Every Scope 3 line of ``enterprise``: upstream (1–5) and downstream (9, 11, 12)."""
-    lines = upstream_lines(result, enterprise)
+    lines = upstream_lines(result, enterprise, shared_only)
     for sale in sorted(result.graph.sales.values(), key=lambda s: s.id):
         p = result.graph.products.get(sale.product)
         if p is not None and p.enterprise == enterprise:
@@ -192,12 +209,17 @@ def removals(graph: Graph, enterprise: str) -> float:
     )
 
 
-def enterprise_account(result: LcaResult, enterprise: str) -> dict:
-    """The Scope 1/2/3 account of one enterprise (JSON of ``tanlian scope``)."""
+def enterprise_account(result: LcaResult, enterprise: str, shared_only: bool = False) -> dict:
+    """The Scope 1/2/3 account of one enterprise (JSON of ``tanlian scope``).
+
+    ``shared_only``: as the enterprise itself may see it (suppliers that do not share → class
+    averages); park admins, auditors and the CLI see the real data.
+    """
     if enterprise not in result.graph.enterprises:
         raise NotFound("enterprise", enterprise)
     s1 = scope1_by_gas(result, enterprise)
-    lines = scope3_lines(result, enterprise)
+    lines = scope3_lines(result, enterprise, shared_only)
+    gaps = [ln.counterpart for ln in lines if ln.method.startswith("data-gap")]
     by_cat: dict[str, float] = defaultdict(float)
     for ln in lines:
         by_cat[str(ln.category)] += ln.kgco2e
@@ -218,4 +240,5 @@ def enterprise_account(result: LcaResult, enterprise: str) -> dict:
         "primary_data_share": primary / s3 if s3 else None,
         "removals_kgco2e": removals(result.graph, enterprise),
         "lines": [ln.record() for ln in lines],
+        "warnings": [f"Scope 3 understated: no shared or class-average footprint for {p}" for p in gaps],
     }

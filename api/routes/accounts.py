@@ -32,7 +32,7 @@ def scope(enterprise_id: IdPath, view: ViewDep, result: ResultDep) -> dict[str, 
     """Scope 1, Scope 2 (location and market) and Scope 3 by category, one line per source (kgCO2e)."""
     if not view.can_see_enterprise(enterprise_id):
         raise NotFound("enterprise", enterprise_id)  # existence of other tenants is private
-    return enterprise_account(result, enterprise_id)
+    return enterprise_account(result, enterprise_id, shared_only=view.principal.role == "enterprise")
 
 
 @router.get("/parks/{park_id}/inventory", responses=_ONE)

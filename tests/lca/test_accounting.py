@@ -137,3 +137,27 @@ def test_demo_park_invariants(scope2):
             assert m["scope3_upstream_kgco2e"] <= enterprise_account(r, m["enterprise"])["scope3_kgco2e"] + 1e-6
         assert inv["intra_park_excluded_kgco2e"] > 0
         assert sum(m["share"] for m in inv["by_enterprise"]) == pytest.approx(1.0, rel=1e-12)
+
+
+def test_enterprise_view_values_non_sharing_suppliers_at_the_class_average():
+    """S stops sharing. F's own view of its ore line: with no other ore maker it is a stated data
+    gap; once T (sharing, 100 t at 55 kg/t) makes ore of the same class, the line is 50 t × 55."""
+    g = small_park()
+    g.enterprises["S"] = g.enterprises["S"].model_copy(update={"share_footprints": False})
+    g.products["s_ore"] = g.products["s_ore"].model_copy(update={"cpc": "1410"})
+    r = solve_graph(g)
+    real = enterprise_account(r, "F")
+    own = enterprise_account(r, "F", shared_only=True)
+    assert real["scope3_by_category"]["1"] == pytest.approx(5250, rel=REL)  # park admins: real data
+    (line,) = [ln for ln in own["lines"] if ln["counterpart"] == "s_ore"]
+    assert line["method"].startswith("data-gap") and line["kgco2e"] == 0
+    assert own["warnings"] and "s_ore" in own["warnings"][0]
+    g.enterprises["T"] = Enterprise(id="T", name="other ore maker")
+    g.products["t_ore"] = Product(id="t_ore", enterprise="T", unit="t", output=100, cpc="1410")
+    extra = process("T", "CO2", 5500)
+    g.activities[extra.id] = extra
+    own = enterprise_account(solve_graph(g), "F", shared_only=True)
+    (line,) = [ln for ln in own["lines"] if ln["counterpart"] == "s_ore"]
+    assert (line["method"], line["primary"]) == ("average-data", False)
+    assert line["kgco2e"] == pytest.approx(50 * 55, rel=REL)
+    assert park_inventory(solve_graph(g), "P")["scope3_upstream_kgco2e"] == pytest.approx(6_750, rel=REL)
