@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tanlian.connectors.library import factor_library, gwp_table
-from tanlian.errors import TanlianError
+from tanlian.errors import NotFound, TanlianError
 from tanlian.graph.model import Factor, Graph
 from tanlian.settings import GwpSet
 
@@ -38,7 +38,7 @@ class FactorBook:
         try:
             return self.factors[id]
         except KeyError:
-            raise MissingFactor(f"factor {id!r} is in neither the store nor the default library") from None
+            raise NotFound("factor", id) from None  # in neither the store nor the default library
 
     def gwp_of(self, gas: str) -> float:
         """GWP100 of a gas in the chosen set (1 for already-characterised kgCO2e)."""

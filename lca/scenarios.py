@@ -108,13 +108,13 @@ def apply_changes(result: LcaResult, scenario: Scenario, detour: float = 1.0) ->
         if isinstance(ch, SwitchSupplier | SetQuantity):
             f = g.flows.get(ch.flow)
             if f is None:
-                raise ScenarioError(f"flow {ch.flow!r} not found")
+                raise NotFound("flow", ch.flow)
             ents.add(f.to)
             touches |= f.source in g.products
         if isinstance(ch, SwitchSupplier):
             to = ch.to if ch.to in g.products or ch.to.startswith(FACTOR_PREFIX) else FACTOR_PREFIX + ch.to
             if to.startswith(FACTOR_PREFIX):
-                result.book.get(to[len(FACTOR_PREFIX):])  # MissingFactor when unknown
+                result.book.get(to[len(FACTOR_PREFIX):])  # NotFound when unknown
                 unit = result.book.get(to[len(FACTOR_PREFIX):]).unit
             else:
                 unit = g.products[to].unit

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tanlian.graph.model import Flow
+
 from .helpers import ROLES, bearer
 
 ALL = ("park_admin", "auditor", "ent_B")
@@ -34,6 +36,11 @@ MATRIX: list[tuple[str, tuple[str, ...], int]] = [
     ("/v1/parks/P1/inventory", ("park_admin", "auditor"), 403),
     ("/v1/parks/P1/indicators", ("park_admin", "auditor"), 403),
     ("/v1/parks/P9/inventory", (), 404),
+    ("/v1/enterprises/A/hotspots", ("park_admin", "auditor"), 404),
+    ("/v1/enterprises/B/hotspots?top=3", ALL, 404),
+    ("/v1/flows/F2/alternatives", ALL, 404),  # A1 → B: B's own purchase
+    ("/v1/flows/F1/alternatives", ("park_admin", "auditor"), 404),  # a purchase of A
+    ("/v1/flows/F3/alternatives", (), 404),  # bought by C, outside the park
 ]
 
 
@@ -129,3 +136,19 @@ def test_not_shared_supplier_is_shown_as_class_average(fresh_world):
     assert body["shared"] is False and "not shared" in body["basis"]
     assert body["kgco2e_per_unit"] == pytest.approx((300 * a3 + 100 * b3) / 400, rel=1e-12)
     assert "by_gas" not in body and "direct_kgco2e_per_unit" not in body
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_scenarios_are_for_park_roles(world, role):
+    body = {"name": "more steel", "changes": [{"op": "set_quantity", "flow": "F2", "quantity": 20}]}
+    r = world.api.post("/v1/scenarios", json=body, headers=bearer(world.tokens[role]))
+    assert r.status_code == (200 if role in ("park_admin", "auditor") else 403), r.text
+    if r.status_code == 200:
+        assert r.json()["enterprises"]["B"]["scope3_kgco2e"]["delta"] < 0
+        assert world.store.get(Flow, "F2").quantity == 40000  # nothing written
+
+
+def test_enterprise_hotspots_stop_at_tier_one(world):
+    body = world.api.get("/v1/enterprises/B/hotspots", headers=bearer(world.tokens["ent_B"])).json()
+    assert set(body["by_tier"]) <= {"1"}
+    assert {s["supplier"] for s in body["by_supplier"]} <= {"A", "factor:ore_test"} | {None}

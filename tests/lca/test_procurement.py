@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tanlian.errors import NotFound
 from tanlian.graph.model import Activity
 from tanlian.lca.engine import results, solve_graph
 from tanlian.lca.procurement import alternatives, haversine_km
@@ -148,13 +149,18 @@ def test_store_is_not_written(tmp_path):
     store.close()
 
 
-@pytest.mark.parametrize("doc, msg", [
-    ({"name": "x", "changes": [{"op": "add_green_power", "enterprise": "BUY", "green_mwh": 60}]}, "more than"),
-    ({"name": "x", "changes": [{"op": "set_quantity", "flow": "nope", "quantity": 1}]}, "not found"),
+@pytest.mark.parametrize("doc, error, msg", [
+    ({"name": "x", "changes": [{"op": "add_green_power", "enterprise": "BUY", "green_mwh": 60}]},
+     ScenarioError, "more than"),
+    ({"name": "x", "changes": [{"op": "set_quantity", "flow": "nope", "quantity": 1}]}, NotFound, "flow 'nope'"),
+    ({"name": "x", "changes": [{"op": "switch_supplier", "flow": "buy", "to": "factor:nope"}]},
+     NotFound, "factor 'nope'"),
+    ({"name": "x", "changes": [{"op": "add_green_power", "enterprise": "NOPE", "green_mwh": 1}]},
+     NotFound, "enterprise 'NOPE'"),
 ])
-def test_bad_scenarios_are_domain_errors(doc, msg):
+def test_bad_scenarios_are_domain_errors(doc, error, msg):
     r = solve_graph(suppliers_graph(grid_kwh=50_000))
-    with pytest.raises(ScenarioError, match=msg):
+    with pytest.raises(error, match=msg):
         run_scenario(r, Scenario.model_validate(doc))
 
 

@@ -1,0 +1,60 @@
+"""Reduction work: hotspots, greener alternatives for a purchase, what-if scenarios."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path, Query
+
+from tanlian.api.deps import ResultDep, ViewDep
+from tanlian.api.problems import AUTH_ERRORS, problem_responses
+from tanlian.errors import AccessDenied, NotFound
+from tanlian.lca.hotspots import enterprise_hotspots
+from tanlian.lca.procurement import alternatives as flow_alternatives
+from tanlian.lca.scenarios import Scenario, run_scenario
+from tanlian.lca.scope import scope3_lines
+
+router = APIRouter(prefix="/v1", tags=["reduction"])
+
+IdPath = Annotated[str, Path(min_length=1, max_length=200)]
+_ONE = problem_responses(*AUTH_ERRORS, 404)
+
+
+@router.get("/enterprises/{enterprise_id}/hotspots", responses=_ONE)
+def hotspots(
+    enterprise_id: IdPath,
+    view: ViewDep,
+    result: ResultDep,
+    top: Annotated[int, Query(ge=0, le=100, description="supply paths to list")] = 10,
+) -> dict[str, Any]:
+    """Where the enterprise's upstream Scope 3 comes from (kgCO2e per year).
+
+    An enterprise sees detail down to its tier-1 suppliers only (deeper tiers are aggregated into
+    each tier-1 supplier's footprint, DECISIONS 21); park roles see full supply paths.
+    """
+    if not view.can_see_enterprise(enterprise_id):
+        raise NotFound("enterprise", enterprise_id)
+    own = view.principal.role == "enterprise"
+    lines = scope3_lines(result, enterprise_id, shared_only=own)
+    return enterprise_hotspots(result, enterprise_id, top=top, tier1_only=own, lines=lines).record()
+
+
+@router.get("/flows/{flow_id}/alternatives", responses=_ONE)
+def alternatives(flow_id: IdPath, view: ViewDep, result: ResultDep) -> dict[str, Any]:
+    """Other suppliers of the same class for a purchase, ranked by the change in the buyer's Scope 3."""
+    flow = view.graph.flows.get(flow_id)
+    if flow is None or not view.can_see_enterprise(flow.to):
+        raise NotFound("flow", flow_id)
+    return flow_alternatives(result, flow_id)
+
+
+@router.post("/scenarios", responses=problem_responses(*AUTH_ERRORS, 404))
+def scenarios(scenario: Annotated[Scenario, Body()], view: ViewDep, result: ResultDep) -> dict[str, Any]:
+    """Run a what-if scenario on a copy of the graph (nothing is written) and report what changed.
+
+    The report covers every product and enterprise the change reaches, so it is for the park's
+    admin and auditor.
+    """
+    if view.principal.role not in ("park_admin", "auditor"):
+        raise AccessDenied("scenarios report figures of every enterprise they reach: park roles only")
+    return run_scenario(result, scenario)
