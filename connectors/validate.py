@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from tanlian.errors import RowError, UnitError
+from tanlian.errors import AllocationError, RowError, UnitError
 from tanlian.graph.model import Entity, Factor, Graph, Product
 from tanlian.units import conversion_factor, is_mass
 
@@ -51,6 +51,7 @@ class Checker:
     def run(self) -> Checker:
         self.parks()
         self.products()
+        self.allocation()
         self.activities()
         self.flows()
         self.sales()
@@ -79,6 +80,24 @@ class Checker:
                 self.warnings.append(
                     f"products.csv: waste product {p.id} has a price; waste carries no burden (cut-off)"
                 )
+
+    def allocation(self) -> None:
+        """Every enterprise with several outputs has the data its allocation rule needs."""
+        from tanlian.lca.allocation import allocate
+
+        makers = {p.enterprise for p in self.bundle.products.values()} | set(self.bundle.enterprises)
+        for eid in sorted(makers):
+            ent = self._get("enterprises", eid)
+            if ent is None:
+                continue
+            products = [
+                p for t in (self.existing.products, self.bundle.products) for p in t.values() if p.enterprise == eid
+            ]
+            products = list({p.id: p for p in products}.values())  # the bundle's rows win
+            try:
+                allocate(ent, products)
+            except AllocationError as exc:
+                self._err(ent, "allocation", ent.allocation, str(exc))
 
     def activities(self) -> None:
         power: dict[str, float] = defaultdict(float)
@@ -137,6 +156,13 @@ class Checker:
                 self._err(f, "spend_cny", f.spend_cny, f"spend-only flow of product {p.id}, which has no price_cny")
             else:
                 out_of[p.id] += (f.spend_cny or 0) / p.price_cny
+            if f.distance_km and not _carries_mass(f, p):
+                self._err(
+                    f,
+                    "distance_km",
+                    f.distance_km,
+                    f"transport needs a mass: {f.unit or 'spend'} is not a mass and product {p.id} has no mass_kg",
+                )
             if f.distance_km and f.to in buys_transport and not self._is_transport_service(f.source):
                 self.warnings.append(
                     f"flows.csv: flow {f.id} carries distance_km and {f.to} also buys transport as a service; "
@@ -162,7 +188,9 @@ class Checker:
             )
         if f.quantity is not None and f.unit:
             self._unit(f, "unit", f.unit, fac.unit, f"factor {fac.id}")
-        elif fac.unit != "CNY" and not _is_currency(fac.unit):
+        if f.distance_km and not (f.unit and _is_mass(f.unit)):
+            self._err(f, "distance_km", f.distance_km, "transport needs a mass: give the quantity in a mass unit")
+        if f.quantity is None and fac.unit != "CNY" and not _is_currency(fac.unit):
             self._err(
                 f, "spend_cny", f.spend_cny, f"spend-only flow needs a per-CNY factor ({fac.id} is per {fac.unit})"
             )
@@ -203,6 +231,11 @@ def _is_mass(unit: str) -> bool:
         return is_mass(unit)
     except UnitError:
         return False
+
+
+def _carries_mass(f, p: Product) -> bool:
+    """The flow's mass is known: a mass unit, a product measured in mass, or the product's mass_kg."""
+    return bool((f.unit and _is_mass(f.unit)) or _is_mass(p.unit) or p.mass_kg is not None)
 
 
 def _is_tkm(unit: str) -> bool:

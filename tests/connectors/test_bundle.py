@@ -58,11 +58,16 @@ def test_mini_bundle_loads(mini_bundle):
         ("products", 2, "unit", "10**4*m**3", "number with a unit"),
         ("enterprises", 3, "park", "P9", "unknown park"),
         ("flows", 4, "quantity", "100", "more than its output"),
+        ("enterprises", 2, "allocation", "energy", "needs column 'energy_mj'"),
+        ("flows", 2, "unit", "kg", None),  # a valid edit: kg of ore converts to t
     ],
 )
 def test_each_error_names_file_row_column(tmp_path, mini_bundle, file, row, column, value, reason):
     b = copy_bundle(mini_bundle, tmp_path / "b")
     edit(b, file, row, column, value)
+    if reason is None:
+        load_bundle(b)  # no error
+        return
     errs = errors_of(b)
     match = [e for e in errs if reason in e.reason]
     assert match, errs
@@ -167,3 +172,16 @@ def test_demo_park_is_valid_and_rich():
     assert any(a.type == "removal" for a in g.activities.values())
     assert any(a.green_mwh for a in g.activities.values())
     assert g.residuals and g.needs and g.sales
+
+
+def test_transport_needs_a_mass(tmp_path, mini_bundle):
+    b = copy_bundle(mini_bundle, tmp_path / "b")
+    df = pd.read_csv(b / "products.csv", dtype=str, keep_default_na=False)
+    df.loc[2, ["unit", "mass_kg"]] = ["piece", ""]  # B1 counted in pieces, no mass
+    df.to_csv(b / "products.csv", index=False)
+    flows = pd.read_csv(b / "flows.csv", dtype=str, keep_default_na=False)
+    flows.loc[2, ["unit", "quantity", "distance_km", "mode"]] = ["piece", "30", "50", "road"]
+    flows.loc[3, ["unit", "quantity"]] = ["piece", "2"]
+    flows.to_csv(b / "flows.csv", index=False)
+    (e,) = errors_of(b)
+    assert (e.file, e.row, e.column) == ("flows.csv", 4, "distance_km") and "mass" in e.reason
