@@ -53,7 +53,7 @@ READY_RE = re.compile(r"NEO4J_READY (bolt://[^\s]+)")
 # accessor logs "Incorrect file descriptor" warnings.
 JVM_FLAGS = [
     "-Xms256m",
-    "-Xmx1g",
+    f"-Xmx{os.environ.get('TANLIAN_TEST_NEO4J_HEAP', '1g')}",
     "-XX:+ExitOnOutOfMemoryError",
     "--add-opens=java.base/java.nio=ALL-UNNAMED",
     "--add-opens=java.base/java.io=ALL-UNNAMED",

@@ -146,3 +146,19 @@ def test_wipe(store):
     store.import_graph(small_graph())
     store.wipe()
     assert store.snapshot().counts() == Graph().counts()
+
+
+def test_demo_park_snapshot_equals_the_embedded_one(store, tmp_path):
+    """Importing the demo park gives the same snapshot in every backend, and the same footprints."""
+    from tanlian.connectors.bundle import import_bundle
+    from tanlian.connectors.library import demo_park_path
+    from tanlian.graph.embedded import EmbeddedStore
+    from tanlian.lca.engine import solve_graph
+
+    reference = EmbeddedStore(tmp_path / "reference.db")
+    import_bundle(reference, demo_park_path())
+    import_bundle(store, demo_park_path())
+    assert store.snapshot().records() == reference.snapshot().records()
+    ours, theirs = solve_graph(store.snapshot()), solve_graph(reference.snapshot())
+    assert ours.intensity.tolist() == theirs.intensity.tolist()
+    reference.close()
