@@ -27,25 +27,56 @@ def local_synthetic_graph(n_products: int, inputs_per_product: int = 4, seed: in
     """~n products (1–3 per enterprise), ~``inputs_per_product`` graph inputs per enterprise (loops
     included), process CO2, grid power, one background factor purchase with road transport each."""
     rng = np.random.default_rng(seed)
-    ents: list = [Park(id="P", name="bench park", year=2022),
-                  Factor(id="ore", unit="t", kgco2e=20.0, kind="material", **{"class": "ore"})]
+    ents: list = [
+        Park(id="P", name="bench park", year=2022),
+        Factor(id="ore", unit="t", kgco2e=20.0, kind="material", **{"class": "ore"}),
+    ]
     prods: list[Product] = []
     e = 0
     while len(prods) < n_products:
-        ents.append(Enterprise(id=f"E{e}", name=f"e{e}", park="P" if e % 2 else None, lat=float(rng.uniform(20, 40)),
-                               lon=float(rng.uniform(100, 120))))
+        ents.append(
+            Enterprise(
+                id=f"E{e}",
+                name=f"e{e}",
+                park="P" if e % 2 else None,
+                lat=float(rng.uniform(20, 40)),
+                lon=float(rng.uniform(100, 120)),
+            )
+        )
         for k in range(int(rng.integers(1, 4))):
-            prods.append(Product(id=f"P{e}_{k}", enterprise=f"E{e}", unit="t", output=float(rng.uniform(50, 500)),
-                                 price_cny=float(rng.uniform(1, 9)), cpc=f"C{int(rng.integers(0, 200))}"))
+            prods.append(
+                Product(
+                    id=f"P{e}_{k}",
+                    enterprise=f"E{e}",
+                    unit="t",
+                    output=float(rng.uniform(50, 500)),
+                    price_cny=float(rng.uniform(1, 9)),
+                    cpc=f"C{int(rng.integers(0, 200))}",
+                )
+            )
         e += 1
     ents += prods
     for k in range(e):
-        ents.append(Activity(enterprise=f"E{k}", type="process", item="CO2", quantity=float(rng.uniform(1, 1e4)),
-                             unit="kg"))
-        ents.append(Activity(enterprise=f"E{k}", type="electricity", item="grid",
-                             quantity=float(rng.uniform(10, 1000)), unit="MWh"))
-        ents.append(Flow.model_validate({"from": "factor:ore", "to": f"E{k}", "quantity": float(rng.uniform(1, 50)),
-                                         "unit": "t", "distance_km": float(rng.uniform(10, 500)), "mode": "road"}))
+        ents.append(
+            Activity(enterprise=f"E{k}", type="process", item="CO2", quantity=float(rng.uniform(1, 1e4)), unit="kg")
+        )
+        ents.append(
+            Activity(
+                enterprise=f"E{k}", type="electricity", item="grid", quantity=float(rng.uniform(10, 1000)), unit="MWh"
+            )
+        )
+        ents.append(
+            Flow.model_validate(
+                {
+                    "from": "factor:ore",
+                    "to": f"E{k}",
+                    "quantity": float(rng.uniform(1, 50)),
+                    "unit": "t",
+                    "distance_km": float(rng.uniform(10, 500)),
+                    "mode": "road",
+                }
+            )
+        )
         for src in rng.choice(len(prods), size=inputs_per_product, replace=False):
             p = prods[src]
             if p.enterprise == f"E{k}":
@@ -97,32 +128,56 @@ def main(n: int = 10_000, seed: int = 0) -> None:
     te = [timed(enterprise_hotspots, result, str(e), top=10)[1] for e in ents]
     te1 = [timed(enterprise_hotspots, result, str(e), top=10, tier1_only=True)[1] for e in ents]
 
-    t = Table(title=f"hotspots — {len(result.system.products):,} products, {len(graph.enterprises):,} enterprises, "
-              f"{len(graph.flows):,} flows ({origin}, {result.info.method})")
+    t = Table(
+        title=f"hotspots — {len(result.system.products):,} products, {len(graph.enterprises):,} enterprises, "
+        f"{len(graph.flows):,} flows ({origin}, {result.info.method})"
+    )
     for c in ("step", "n", "mean s", "max s", f"≤ {TARGET_S:g} s"):
         t.add_column(c, justify="left" if c == "step" else "right")
     t.add_row("generate graph", "1", f"{t_gen:.3f}", f"{t_gen:.3f}", "")
     t.add_row("solve_graph (build + solve)", "1", f"{t_solve:.3f}", f"{t_solve:.3f}", "")
     t.add_row("hotspot index (once per result)", "1", f"{t_index:.3f}", f"{t_index:.3f}", "")
-    for label, ts in (("product hotspots", tp), ("product hotspots, tier-1 only", tp1),
-                      ("enterprise Scope 3 hotspots", te), ("enterprise hotspots, tier-1 only", te1)):
-        t.add_row(label, str(len(ts)), f"{np.mean(ts):.4f}", f"{np.max(ts):.4f}",
-                  "yes" if max(ts) <= TARGET_S else "NO")
+    for label, ts in (
+        ("product hotspots", tp),
+        ("product hotspots, tier-1 only", tp1),
+        ("enterprise Scope 3 hotspots", te),
+        ("enterprise hotspots, tier-1 only", te1),
+    ):
+        t.add_row(
+            label, str(len(ts)), f"{np.mean(ts):.4f}", f"{np.max(ts):.4f}", "yes" if max(ts) <= TARGET_S else "NO"
+        )
     con.print(t)
 
     grid = next(a for a in graph.activities.values() if a.enterprise == grid_ent and a.item == "grid")
     fuel = next((a.item for a in graph.activities.values() if a.type == "fuel"), "ore")
     cases = {
-        "green power (b only)": [{"op": "add_green_power", "enterprise": grid_ent,
-                                  "green_mwh": grid.quantity * conversion_factor(grid.unit, "MWh") / 2}],
+        "green power (b only)": [
+            {
+                "op": "add_green_power",
+                "enterprise": grid_ent,
+                "green_mwh": grid.quantity * conversion_factor(grid.unit, "MWh") / 2,
+            }
+        ],
         "factor value (b only)": [{"op": "replace_factor", "factor": fuel, "kgco2e": 1000.0}],
-        "product flow quantity (M)": [{"op": "set_quantity", "flow": next(f.id for f in graph.flows.values()
-                                                                           if f.source in graph.products),
-                                       "quantity": 1.0}],
+        "product flow quantity (M)": [
+            {
+                "op": "set_quantity",
+                "flow": next(f.id for f in graph.flows.values() if f.source in graph.products),
+                "quantity": 1.0,
+            }
+        ],
     }
     w = Table(title="what-if re-solve (apply + re-solve) vs full rebuild + solve of the changed graph")
-    for c in ("scenario", "apply s", "same-M series s", "LU-reused s", "rebuild+solve s", "speed-up (series)",
-              "speed-up (LU)", "max |Δy| vs rebuild"):
+    for c in (
+        "scenario",
+        "apply s",
+        "same-M series s",
+        "LU-reused s",
+        "rebuild+solve s",
+        "speed-up (series)",
+        "speed-up (LU)",
+        "max |Δy| vs rebuild",
+    ):
         w.add_column(c, justify="left" if c == "scenario" else "right")
     fresh = solve_graph(graph)  # no LU yet: the b-only path uses the series on the same M
     _, t_lu = timed(lambda: result.solver)  # factorise once: the b-only path then reuses the LU
@@ -134,15 +189,27 @@ def main(n: int = 10_000, seed: int = 0) -> None:
         full, t_full = timed(solve_graph, applied.graph)
         err = max(float(np.abs(x.intensity - full.intensity).max()) for x in (series, lu))
         tag = " [M changed: rebuilt]" if applied.touches_matrix else ""
-        w.add_row(name + tag, f"{t_apply:.3f}", f"{t_series:.3f}", f"{t_lu_solve:.3f}", f"{t_full:.3f}",
-                  f"{t_full / t_series:.1f}×", f"{t_full / t_lu_solve:.1f}×", f"{err:.1e}")
+        w.add_row(
+            name + tag,
+            f"{t_apply:.3f}",
+            f"{t_series:.3f}",
+            f"{t_lu_solve:.3f}",
+            f"{t_full:.3f}",
+            f"{t_full / t_series:.1f}×",
+            f"{t_full / t_lu_solve:.1f}×",
+            f"{err:.1e}",
+        )
     con.print(w)
     con.print(f"LU factorisation of I − Mᵀ (once, paid by whoever needs result.solver first): {t_lu:.2f} s")
     small_graph = synthetic(1000, seed)[0]
     e0 = _grid_enterprise(small_graph)
     small = solve_graph(small_graph)
-    _, t_run = timed(run_scenario, small, Scenario(name="g", changes=[
-        {"op": "add_green_power", "enterprise": e0, "green_mwh": 1.0}]), parks=True)
+    _, t_run = timed(
+        run_scenario,
+        small,
+        Scenario(name="g", changes=[{"op": "add_green_power", "enterprise": e0, "green_mwh": 1.0}]),
+        parks=True,
+    )
     con.print(f"run_scenario with the full before/after report (1k products, parks included): {t_run:.2f} s")
 
 

@@ -41,9 +41,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synthetic_arrays import GWP_AR6, characterization_datapackage, synthetic_system, system_to_datapackage  # noqa: E402
+from synthetic_arrays import GWP_AR6, characterization_datapackage, synthetic_system, system_to_datapackage
 
-from tanlian.lca.solve import non_productive_loops, solve_intensities  # noqa: E402
+from tanlian.lca.solve import non_productive_loops, solve_intensities
 
 SEED = 0
 
@@ -86,7 +86,12 @@ def worker_mem(n: int) -> dict:
     tanlian_solve(M, B)
     _, tm_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return {"rss_delta_mib": (hwm - base) / 1024, "hwm_mib": hwm / 1024, "base_mib": base / 1024, "tm_mib": tm_peak / 2**20}
+    return {
+        "rss_delta_mib": (hwm - base) / 1024,
+        "hwm_mib": hwm / 1024,
+        "base_mib": base / 1024,
+        "tm_mib": tm_peak / 2**20,
+    }
 
 
 def worker_bw(n: int, sample: int) -> dict:
@@ -183,8 +188,11 @@ def main() -> None:
     args = ap.parse_args()
 
     if args.worker:
-        fn = {"mem": lambda: worker_mem(args.n), "bw": lambda: worker_bw(args.n, args.sample),
-              "multi": lambda: worker_multi(args.n, args.sample)}[args.worker]
+        fn = {
+            "mem": lambda: worker_mem(args.n),
+            "bw": lambda: worker_bw(args.n, args.sample),
+            "multi": lambda: worker_multi(args.n, args.sample),
+        }[args.worker]
         print(json.dumps(fn()))
         return
 
@@ -218,7 +226,9 @@ def main() -> None:
         if n <= args.multilca_max:
             multi = run_worker("multi", n, args.sample, timeout=args.bw_timeout)
         else:
-            multi = {"error": f"skipped: n > {args.multilca_max:,} (dense n×n demand + supply = {16 * n * n / 2**30:,.0f} GiB)"}
+            multi = {
+                "error": f"skipped: n > {args.multilca_max:,} (dense n×n demand + supply = {16 * n * n / 2**30:,.0f} GiB)"
+            }
 
         if "error" in bw:
             loop_s = speed = diff = "n/a"
@@ -246,7 +256,8 @@ def main() -> None:
         else:
             peak = f"{mem['rss_delta_mib']:,.1f}"
             notes.append(
-                f"n={n:,}: Tanlian peak: RSS high-water rise {mem['rss_delta_mib']:,.0f} MiB over {mem['base_mib']:,.0f} MiB "
+                f"n={n:,}: Tanlian peak: RSS high-water rise {mem['rss_delta_mib']:,.0f} MiB "
+                f"over {mem['base_mib']:,.0f} MiB "
                 f"(process HWM {mem['hwm_mib']:,.0f} MiB); tracemalloc peak {mem['tm_mib']:,.0f} MiB"
             )
         notes.append(
@@ -254,13 +265,32 @@ def main() -> None:
             f"{best - t_loops:.3f} s ({info.method}, {info.iterations} iterations, residual {info.residual:.1e}, "
             f"{len(bad)} non-productive loops); {'best of 3' if repeats == 3 else '1 run'}"
         )
-        rows.append([f"{n:,}", f"{M.nnz:,}", f"{best:.3f} ({info.method}, {info.iterations} it)", loop_s, multi_s, speed, peak, diff])
+        rows.append(
+            [
+                f"{n:,}",
+                f"{M.nnz:,}",
+                f"{best:.3f} ({info.method}, {info.iterations} it)",
+                loop_s,
+                multi_s,
+                speed,
+                peak,
+                diff,
+            ]
+        )
         del M, b, B, Y
         gc.collect()
 
     table = Table(title="LCA solve of all products: Tanlian vs bw2calc (synthetic tiered supply graph, 2 % back-edges)")
-    for col in ["size", "edges", "tanlian s", "bw2calc loop s (extrapolated)", "MultiLCA s", "speed-up vs loop",
-                "peak MiB", "max rel diff"]:
+    for col in [
+        "size",
+        "edges",
+        "tanlian s",
+        "bw2calc loop s (extrapolated)",
+        "MultiLCA s",
+        "speed-up vs loop",
+        "peak MiB",
+        "max rel diff",
+    ]:
         table.add_column(col, justify="right")
     for r in rows:
         table.add_row(*r)

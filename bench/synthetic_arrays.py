@@ -32,7 +32,7 @@ def tier_starts(n: int, n_tiers: int = 10) -> np.ndarray:
     if n <= 1:
         return np.array([0, n])
     t = max(2, min(n_tiers, n))
-    n_raw = max(1, int(round(RAW_SHARE * n)))
+    n_raw = max(1, round(RAW_SHARE * n))
     upper = np.linspace(0, n - n_raw, t).round().astype(np.int64)  # t-1 equal tiers, then raw
     return np.unique(np.concatenate([upper, [n]]))
 
@@ -60,7 +60,7 @@ def synthetic_system(
 
     # back-edges: a loop_fraction of the products below tier 0 take one input from a shallower tier
     candidates = np.flatnonzero(tier > 0)
-    n_loop = min(candidates.size, int(round(loop_fraction * n)))
+    n_loop = min(candidates.size, round(loop_fraction * n))
     if n_loop:
         b_cols = rng.choice(candidates, size=n_loop, replace=False)
         hi = starts[tier[b_cols]]
