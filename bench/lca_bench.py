@@ -226,9 +226,8 @@ def main() -> None:
         if n <= args.multilca_max:
             multi = run_worker("multi", n, args.sample, timeout=args.bw_timeout)
         else:
-            multi = {
-                "error": f"skipped: n > {args.multilca_max:,} (dense n×n demand + supply = {16 * n * n / 2**30:,.0f} GiB)"
-            }
+            dense_gib = 16 * n * n / 2**30
+            multi = {"error": f"skipped: n > {args.multilca_max:,} (dense n×n demand + supply = {dense_gib:,.0f} GiB)"}
 
         if "error" in bw:
             loop_s = speed = diff = "n/a"
