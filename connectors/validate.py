@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from tanlian.errors import AllocationError, RowError, UnitError
 from tanlian.graph.model import Entity, Factor, Graph, Product
-from tanlian.units import conversion_factor, is_mass
+from tanlian.units import conversion_factor, convertible, is_mass
 
 ENERGY_ACTIVITIES = ("fuel", "electricity", "heat", "steam")
 
@@ -117,7 +117,7 @@ class Checker:
                 self._unit(a, "unit", a.unit, "kWh", "electricity")
             elif a.type == "process" and a.item not in self.gases.values():
                 self._err(a, "item", a.item, f"unknown gas (known: {', '.join(sorted(self.gases.values()))})")
-            if a.type in ("process", "removal") and not _is_mass(a.unit):
+            if a.type in ("process", "removal") and not is_mass(a.unit):
                 self._err(a, "unit", a.unit, f"{a.type} quantities are masses of gas (e.g. t, kg)")
             if a.type == "electricity":
                 mwh = self._unit(a, "unit", a.unit, "MWh", "electricity")
@@ -175,7 +175,7 @@ class Checker:
 
     def _is_transport_service(self, source: str) -> bool:
         p = self._get("products", source)
-        return p is not None and _is_tkm(p.unit)
+        return p is not None and convertible(p.unit, "t*km")
 
     def _factor_flow(self, f) -> None:
         fac = self.factor(f.factor_id)
@@ -188,9 +188,9 @@ class Checker:
             )
         if f.quantity is not None and f.unit:
             self._unit(f, "unit", f.unit, fac.unit, f"factor {fac.id}")
-        if f.distance_km and not (f.unit and _is_mass(f.unit)):
+        if f.distance_km and not (f.unit and is_mass(f.unit)):
             self._err(f, "distance_km", f.distance_km, "transport needs a mass: give the quantity in a mass unit")
-        if f.quantity is None and fac.unit != "CNY" and not _is_currency(fac.unit):
+        if f.quantity is None and fac.unit != "CNY" and not convertible(fac.unit, "CNY"):
             self._err(
                 f, "spend_cny", f.spend_cny, f"spend-only flow needs a per-CNY factor ({fac.id} is per {fac.unit})"
             )
@@ -226,32 +226,12 @@ class Checker:
                 self._err(r, ref_col, ref, "unknown factor")
 
 
-def _is_mass(unit: str) -> bool:
-    try:
-        return is_mass(unit)
-    except UnitError:
-        return False
-
 
 def _carries_mass(f, p: Product) -> bool:
     """The flow's mass is known: a mass unit, a product measured in mass, or the product's mass_kg."""
-    return bool((f.unit and _is_mass(f.unit)) or _is_mass(p.unit) or p.mass_kg is not None)
+    return bool((f.unit and is_mass(f.unit)) or is_mass(p.unit) or p.mass_kg is not None)
 
 
-def _is_tkm(unit: str) -> bool:
-    try:
-        conversion_factor(unit, "t*km")
-    except UnitError:
-        return False
-    return True
-
-
-def _is_currency(unit: str) -> bool:
-    try:
-        conversion_factor(unit, "CNY")
-    except UnitError:
-        return False
-    return True
 
 
 def _eol_convertible(p: Product, f: Factor) -> bool:
@@ -259,4 +239,4 @@ def _eol_convertible(p: Product, f: Factor) -> bool:
         conversion_factor(p.unit, f.unit)
         return True
     except UnitError:
-        return p.mass_kg is not None and _is_mass(f.unit)
+        return p.mass_kg is not None and is_mass(f.unit)

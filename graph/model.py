@@ -202,34 +202,32 @@ class Sale(Entity):
     id_keys: ClassVar[tuple[str, ...]] = ("product", "customer")
 
 
-class Residual(Entity):
-    """A waste, by-product or surplus energy an enterprise could give to others (symbiosis)."""
+class _SymbiosisItem(Entity):
+    """What an enterprise could give (residual) or take (need) in industrial symbiosis."""
 
-    type_name: ClassVar[str] = "residual"
-    file: ClassVar[str] = "residuals"
     enterprise: Id
     material: Id
     quantity: NonNeg
     unit: Unit
     quality: str | None = None
-    current_treatment: str | None = None
 
     id_keys: ClassVar[tuple[str, ...]] = ("enterprise", "material")
 
 
-class Need(Entity):
+class Residual(_SymbiosisItem):
+    """A waste, by-product or surplus energy an enterprise could give to others."""
+
+    type_name: ClassVar[str] = "residual"
+    file: ClassVar[str] = "residuals"
+    current_treatment: str | None = None
+
+
+class Need(_SymbiosisItem):
     """An input an enterprise could take from a residual instead of a virgin material."""
 
     type_name: ClassVar[str] = "need"
     file: ClassVar[str] = "needs"
-    enterprise: Id
-    material: Id
-    quantity: NonNeg
-    unit: Unit
-    quality: str | None = None
     virgin: str | None = None
-
-    id_keys: ClassVar[tuple[str, ...]] = ("enterprise", "material")
 
 
 class Client(Entity):
