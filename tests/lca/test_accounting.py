@@ -161,3 +161,30 @@ def test_enterprise_view_values_non_sharing_suppliers_at_the_class_average():
     assert (line["method"], line["primary"]) == ("average-data", False)
     assert line["kgco2e"] == pytest.approx(50 * 55, rel=REL)
     assert park_inventory(solve_graph(g), "P")["scope3_upstream_kgco2e"] == pytest.approx(6_750, rel=REL)
+
+
+def test_indicators_of_a_small_park_have_no_threshold_and_missing_data_is_null():
+    """The small park burns 10 t of coal (no tce row for 'coalx') and 10 MWh of grid power:
+    1.229 tce, far below 200 000 tce/yr → the core indicator has threshold null with the reason;
+    no member reports water data → water reuse is null with a reason, never passed."""
+    from tanlian.lca.indicators import park_indicators
+
+    inds = {i["id"]: i for i in park_indicators(solve_graph(small_park()), "P")}
+    core = inds["carbon_per_energy"]
+    assert core["threshold"] is None and core["passed"] is None
+    assert "below the 200,000 tce/yr" in core["reason"] and "coalx" in core["reason"]
+    assert core["energy_tce"] == pytest.approx(10_000 * 0.1229 / 1000, rel=REL)
+    assert inds["water_reuse"]["value"] is None and inds["water_reuse"]["passed"] is None
+    assert inds["water_reuse"]["reason"]
+
+
+def test_demo_park_indicators_use_the_thresholds_table():
+    from tanlian.connectors.bundle import load_bundle
+    from tanlian.lca.indicators import park_indicators
+
+    inds = {i["id"]: i for i in park_indicators(solve_graph(load_bundle(demo_park_path()).graph), "P1")}
+    core = inds["carbon_per_energy"]
+    assert 200_000 <= core["energy_tce"] < 1_000_000 and core["threshold"] == 0.2 and core["gate"]
+    assert core["passed"] is (core["value"] <= 0.2)
+    assert inds["water_reuse"]["threshold"] == 80 and inds["water_reuse"]["passed"] is True
+    assert inds["product_energy_intensity"]["value"] is None

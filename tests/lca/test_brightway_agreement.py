@@ -63,3 +63,11 @@ def test_by_gas_agrees_with_bw2calc_per_gas():
         per_gas = np.asarray(lca.characterized_inventory.sum(axis=1)).ravel()
         gas_rows = [lca.dicts.biosphere[10_000_000 + g] for g in range(len(r.system.gases))]
         np.testing.assert_allclose(r.Y[j], per_gas[gas_rows], rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize("scope2", ["market", "location"])
+def test_demo_park_agrees_with_bw2calc(scope2):
+    from tanlian.connectors.bundle import load_bundle
+    from tanlian.connectors.library import demo_park_path
+
+    assert_agrees(solve_graph(load_bundle(demo_park_path()).graph, scope2=scope2))
