@@ -16,11 +16,14 @@ def read_tables(path: str | Path) -> dict[str, pd.DataFrame]:
         raise ValidationFailed([RowError(str(p), None, None, None, "bundle not found")])
     if p.is_dir():
         tables = {}
+        errors = []
         for f in sorted(p.glob("*.csv")):
             try:
-                tables[f.stem] = pd.read_csv(f, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+                tables[f.stem] = _read_csv(f)
             except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-                raise ValidationFailed([RowError(f.name, None, None, None, f"unreadable CSV: {exc}")]) from exc
+                errors.append(RowError(f.name, None, None, None, f"unreadable CSV: {exc}"))
+        if errors:
+            raise ValidationFailed(errors)
         return tables
     if p.suffix.lower() in (".xlsx", ".xlsm"):
         try:
@@ -29,6 +32,15 @@ def read_tables(path: str | Path) -> dict[str, pd.DataFrame]:
             raise ValidationFailed([RowError(p.name, None, None, None, f"unreadable workbook: {exc}")]) from exc
         return {name.removesuffix(".csv"): df for name, df in sheets.items()}
     raise ValidationFailed([RowError(p.name, None, None, None, "a bundle is a folder of CSV files or an .xlsx")])
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """A CSV as strings: UTF-8 (with or without BOM), else GB18030 — what Excel on a Chinese
+    Windows saves as "CSV" (a superset of GBK and GB2312)."""
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="gb18030")
 
 
 def write_tables(tables: dict[str, pd.DataFrame], path: str | Path) -> Path:

@@ -185,3 +185,19 @@ def test_transport_needs_a_mass(tmp_path, mini_bundle):
     flows.to_csv(b / "flows.csv", index=False)
     (e,) = errors_of(b)
     assert (e.file, e.row, e.column) == ("flows.csv", 4, "distance_km") and "mass" in e.reason
+
+
+def test_gbk_csv_from_excel_reads_like_utf8(tmp_path, mini_bundle):
+    """Excel on a Chinese Windows saves CSV in GBK: names must come through unchanged."""
+    b = copy_bundle(mini_bundle, tmp_path / "b")
+    df = pd.read_csv(b / "enterprises.csv", dtype=str, keep_default_na=False)
+    df.loc[0, "name"] = "苏南热电有限公司"
+    df.to_csv(b / "enterprises.csv", index=False, encoding="gbk")
+    assert load_bundle(b).graph.enterprises["A"].name == "苏南热电有限公司"
+
+
+def test_unreadable_csv_names_the_file(tmp_path, mini_bundle):
+    b = copy_bundle(mini_bundle, tmp_path / "b")
+    (b / "flows.csv").write_bytes(b'id,from\n"unterminated,x\n')
+    (e,) = errors_of(b)
+    assert e.file == "flows.csv" and "unreadable CSV" in e.reason
