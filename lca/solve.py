@@ -7,6 +7,7 @@ satisfies ``Y = B + Mᵀ Y``.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +20,8 @@ from tanlian.errors import SolveDidNotConverge
 RTOL = 1e-13  # per element, relative to the element (estimated error of the Jacobi series)
 ATOL = 1e-15  # kgCO2e per unit
 DENSE_EIG_MAX = 400
+RATE_WINDOW = 24  # steps over which the contraction rate is taken (periodic loops)
+SLOW_AFTER = 100  # iterations after which a rate still ≥ 0.95 goes to the direct solver
 
 
 @dataclass(frozen=True)
@@ -79,9 +82,16 @@ def non_productive_loops(M: sp.csr_matrix) -> list[tuple[np.ndarray, float]]:
 
 
 def _jacobi(MT: sp.csr_matrix, B: np.ndarray, max_iter: int) -> tuple[np.ndarray, int] | None:
-    """The Neumann series Y ← B + Mᵀ Y, stopped when the estimated remaining error is tiny."""
+    """The Neumann series Y ← B + Mᵀ Y, stopped when the estimated remaining error is tiny.
+
+    The remaining error is estimated from the contraction rate: the largest ratio of successive
+    step sizes over the last ``RATE_WINDOW`` steps (one ratio alone is fooled by periodic loops,
+    whose steps shrink and grow in turn). Exact on acyclic graphs (the step becomes 0). Returns
+    None for slow loops (rate ≥ 0.95), which the caller solves directly.
+    """
     Y = B.copy()
-    prev_step = np.inf
+    ratios: deque[float] = deque(maxlen=RATE_WINDOW)
+    prev_step = 0.0
     for it in range(1, max_iter + 1):
         Y_new = B + MT @ Y
         delta = np.abs(Y_new - Y)
@@ -89,14 +99,17 @@ def _jacobi(MT: sp.csr_matrix, B: np.ndarray, max_iter: int) -> tuple[np.ndarray
         Y = Y_new
         if step == 0.0:
             return Y, it
-        ratio, prev_step = step / prev_step, step
-        if it == 1:
+        if prev_step:
+            ratios.append(step / prev_step)
+        prev_step = step
+        if len(ratios) < 2:
             continue
-        if ratio >= 0.95:  # slow (near-critical) loop: leave it to the direct solver
-            if it > 50:
+        rate = max(ratios)
+        if rate >= 0.95:  # slow (near-critical) loop, or still growing: the direct solver decides
+            if it > SLOW_AFTER:
                 return None
             continue
-        remaining = delta * (ratio / (1 - ratio))
+        remaining = delta * (rate / (1 - rate))
         if np.all(remaining <= RTOL * np.abs(Y) + ATOL):
             return Y, it
     return None
@@ -105,7 +118,7 @@ def _jacobi(MT: sp.csr_matrix, B: np.ndarray, max_iter: int) -> tuple[np.ndarray
 def _check(A_T: sp.csr_matrix, B2: np.ndarray, Y: np.ndarray, method: str) -> float:
     """Max residual of ``A_T Y = B``; raise when the solution is not finite or not a solution."""
     residual = float(np.abs(B2 - A_T @ Y).max(initial=0.0))
-    scale = max(float(np.abs(B2).max(initial=0.0)), 1.0)
+    scale = max(float(np.abs(B2).max(initial=0.0)), float(np.abs(Y).max(initial=0.0)), 1.0)
     if not np.all(np.isfinite(Y)) or residual > 1e-9 * scale:
         raise SolveDidNotConverge(f"residual {residual:.3g} after {method}")
     return residual
