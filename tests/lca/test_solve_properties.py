@@ -28,7 +28,7 @@ def systems(draw, scale_max: float = 0.95):
 @given(systems())
 def test_solution_equals_a_dense_solve(system):
     M, B = system
-    Y, info = solve_intensities(M, B)
+    Y, _ = solve_intensities(M, B)
     exact = np.linalg.solve(np.eye(M.shape[0]) - M.T.toarray(), B)
     np.testing.assert_allclose(Y, exact, rtol=1e-9, atol=1e-9)
     assert (Y >= -1e-12).all()
