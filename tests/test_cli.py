@@ -93,3 +93,19 @@ def test_report_writes_markdown_and_tables(demo_store, tmp_path):
     assert (tmp_path / "rep" / "report.md").read_text(encoding="utf-8").startswith("# ")
     members = pd.read_csv(tmp_path / "rep" / "members.csv")
     assert members["share"].sum() == pytest.approx(1.0)
+
+
+@pytest.mark.neo4j
+def test_demo_and_footprint_on_neo4j(neo4j_url):
+    from tanlian.graph.neo4j import Neo4jStore
+
+    Neo4jStore(neo4j_url).wipe()
+    r = runner.invoke(app, ["demo", "--store", neo4j_url, "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["counts"]["flows"] > 50
+    r = runner.invoke(app, ["footprint", "E02_REBAR", "--store", neo4j_url, "--json"])
+    assert r.exit_code == 0 and json.loads(r.stdout)["kgco2e_per_unit"] > 0
+    from tanlian.connectors.library import demo_park_path
+
+    r = runner.invoke(app, ["import", str(demo_park_path()), "--store", "bolt://127.0.0.1:1"])
+    assert r.exit_code == 2 and "unavailable" in r.output and "Traceback" not in r.output
