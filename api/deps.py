@@ -22,7 +22,7 @@ from tanlian.api.auth import Principal, decode_token
 from tanlian.api.problems import Unauthorized
 from tanlian.errors import AccessDenied
 from tanlian.graph.model import Flow, Graph, Product
-from tanlian.graph.store import GraphStore
+from tanlian.graph.store import GraphStore, store_key
 from tanlian.lca.engine import LcaResult, results
 
 _bearer = HTTPBearer(auto_error=False, description="access token from POST /auth/token")
@@ -98,16 +98,16 @@ class GraphCache:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._key: tuple[str, int] | None = None
+        self._key: tuple | None = None
         self._graph: Graph | None = None
 
     def get(self, store: GraphStore) -> Graph:
-        key = (store.url, store.revision())
+        key = store_key(store)
         with self._lock:
             if key == self._key and self._graph is not None:
                 return self._graph
         graph = store.snapshot()
-        if store.revision() == key[1]:  # not written meanwhile: safe to keep
+        if store.revision() == key[-1]:  # not written meanwhile: safe to keep
             with self._lock:
                 self._key, self._graph = key, graph
         return graph

@@ -169,6 +169,11 @@ class StoreBase:
         return g
 
 
+def store_key(store: GraphStore) -> tuple[str, str | None, int]:
+    """Identity and revision of a store's content (caches key on it): URL, database, revision."""
+    return store.url, getattr(store, "database", None), store.revision()
+
+
 def entity_type(type_name: str) -> type[Entity]:
     """The entity class for a type name (``"product"`` → :class:`Product`)."""
     return ENTITY_TYPES[type_name]

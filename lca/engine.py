@@ -11,7 +11,7 @@ import numpy as np
 
 from tanlian.errors import NonProductiveLoop, NotFound
 from tanlian.graph.model import Graph
-from tanlian.graph.store import GraphStore
+from tanlian.graph.store import GraphStore, store_key
 from tanlian.lca.burden import flow_quantity
 from tanlian.lca.factors import FactorBook
 from tanlian.lca.matrices import System, build_system
@@ -219,7 +219,7 @@ class ResultCache:
         self.maxsize = maxsize
 
     def get(self, store: GraphStore, gwp: GwpSet = "AR6", scope2: Scope2Method = "market") -> LcaResult:
-        key = (store.url, store.revision(), gwp, scope2)
+        key = (*store_key(store), gwp, scope2)
         with self._lock:
             if key in self._data:
                 self._data.move_to_end(key)
