@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 import jwt
 from fastapi import Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -35,7 +36,7 @@ def _query_names(dependant: Dependant) -> set[str]:
     return names
 
 
-def reject_unknown_query(request: Request) -> None:
+async def reject_unknown_query(request: Request) -> None:
     """Unknown query parameters are a 422 (a typo like ``?enterprize=`` must not silently widen a query)."""
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)
@@ -51,7 +52,7 @@ def reject_unknown_query(request: Request) -> None:
         )
 
 
-def get_store(request: Request) -> GraphStore:
+async def get_store(request: Request) -> GraphStore:
     """The app's graph store."""
     return request.app.state.store
 
@@ -59,7 +60,7 @@ def get_store(request: Request) -> GraphStore:
 StoreDep = Annotated[GraphStore, Depends(get_store)]
 
 
-def get_principal(
+async def get_principal(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal:
     """The caller from its bearer token; 401 when missing, malformed, forged or expired."""
@@ -73,7 +74,7 @@ def get_principal(
         raise Unauthorized("the token is invalid") from None
 
 
-def get_reader(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+async def get_reader(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
     """A principal allowed on ``/v1`` (partners use the PACT routes only)."""
     if principal.role == "partner":
         raise AccessDenied("partner clients may only use the PACT exchange routes")
@@ -83,7 +84,7 @@ def get_reader(principal: Annotated[Principal, Depends(get_principal)]) -> Princ
 PrincipalDep = Annotated[Principal, Depends(get_reader)]
 
 
-def get_park_admin(principal: PrincipalDep) -> Principal:
+async def get_park_admin(principal: PrincipalDep) -> Principal:
     """A park admin (the only role that writes)."""
     if principal.role != "park_admin":
         raise AccessDenied("only a park admin may do this")
@@ -101,6 +102,12 @@ class GraphCache:
         self._key: tuple | None = None
         self._graph: Graph | None = None
 
+    def peek(self, store: GraphStore) -> Graph | None:
+        """The cached graph when the store has not been written since, else None."""
+        key = store_key(store)
+        with self._lock:
+            return self._graph if key == self._key else None
+
     def get(self, store: GraphStore) -> Graph:
         key = store_key(store)
         with self._lock:
@@ -113,21 +120,23 @@ class GraphCache:
         return graph
 
 
-def get_graph(request: Request, store: StoreDep) -> Graph:
-    """The current graph (cached per revision)."""
-    return request.app.state.graphs.get(store)
+async def get_graph(request: Request, store: StoreDep) -> Graph:
+    """The current graph (cached per revision; a miss is read in the thread pool)."""
+    cache: GraphCache = request.app.state.graphs
+    return cache.peek(store) or await run_in_threadpool(cache.get, store)
 
 
 GraphDep = Annotated[Graph, Depends(get_graph)]
 
 
-def get_result(
+async def get_result(
     store: StoreDep,
     gwp: Annotated[Literal["AR5", "AR6"], Query(description="GWP set of IPCC AR5 or AR6")] = "AR6",
     scope2: Annotated[Literal["location", "market"], Query(description="Scope 2 method in intensities")] = "market",
 ) -> LcaResult:
-    """The solved result for the chosen options (cached per store revision by the engine)."""
-    return results.get(store, gwp, scope2)
+    """The solved result for the chosen options, cached per store revision by the engine; a miss
+    (a solve) runs in the thread pool, never on the event loop."""
+    return results.peek(store, gwp, scope2) or await run_in_threadpool(results.get, store, gwp, scope2)
 
 
 ResultDep = Annotated[LcaResult, Depends(get_result)]
@@ -189,7 +198,7 @@ class View:
         return supplier is not None and supplier.share_footprints
 
 
-def get_view(principal: PrincipalDep, graph: GraphDep) -> View:
+async def get_view(principal: PrincipalDep, graph: GraphDep) -> View:
     """The principal's view of the current graph."""
     return View(principal, graph)
 
@@ -205,7 +214,7 @@ class PageParams:
     offset: int
 
 
-def get_page(
+async def get_page(
     limit: Annotated[int, Query(ge=1, le=500, description="items per page")] = 100,
     offset: Annotated[int, Query(ge=0, le=10**9, description="items to skip")] = 0,
 ) -> PageParams:

@@ -218,6 +218,12 @@ class ResultCache:
         self._lock = threading.Lock()
         self.maxsize = maxsize
 
+    def peek(self, store: GraphStore, gwp: GwpSet = "AR6", scope2: Scope2Method = "market") -> LcaResult | None:
+        """The cached result for the store's current revision, or None (no solve)."""
+        key = (*store_key(store), gwp, scope2)
+        with self._lock:
+            return self._data.get(key)
+
     def get(self, store: GraphStore, gwp: GwpSet = "AR6", scope2: Scope2Method = "market") -> LcaResult:
         key = (*store_key(store), gwp, scope2)
         with self._lock:
