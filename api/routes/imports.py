@@ -13,7 +13,8 @@ from pydantic import BaseModel
 
 from tanlian.api.deps import ParkAdminDep, StoreDep
 from tanlian.api.problems import AUTH_ERRORS, PayloadTooLarge, problem_responses
-from tanlian.errors import RowError, ValidationFailed
+from tanlian.api.tenancy import foreign_rows, other_parks_present
+from tanlian.errors import AccessDenied, RowError, ValidationFailed
 
 router = APIRouter(prefix="/v1", tags=["imports"])
 
@@ -84,13 +85,14 @@ def extract_bundle(archive: Path, dest: Path, name: str) -> Path:
 
 @router.post("/imports", response_model=ImportResult, responses=problem_responses(*AUTH_ERRORS, 413))
 def import_upload(
-    _admin: ParkAdminDep,
+    admin: ParkAdminDep,
     store: StoreDep,
     file: Annotated[UploadFile, File(description="a zip of bundle CSV files, or an .xlsx workbook")],
     replace: Annotated[bool, Query(description="make the store equal to the bundle")] = False,
 ) -> dict[str, Any]:
     """Validate and import a bundle (all or nothing; 422 lists every invalid row)."""
-    from tanlian.connectors.bundle import import_bundle
+    from tanlian.connectors.bundle import load_bundle
+    from tanlian.connectors.library import factor_library
 
     name = PurePosixPath((file.filename or "upload").replace("\\", "/")).name or "upload"
     tmp = Path(tempfile.mkdtemp(prefix="tanlian-import-"))
@@ -100,7 +102,15 @@ def import_upload(
         with upload.open("wb") as out:
             _copy(file.file, out, MAX_UPLOAD, "upload")
         bundle = upload if is_xlsx else extract_bundle(upload, tmp / "bundle", name)
-        summary, _warnings = import_bundle(store, bundle, replace=replace)
+        existing = store.snapshot()
+        if replace and other_parks_present(existing, admin.park):
+            raise AccessDenied("replace would remove other parks' data from this store")
+        loaded = load_bundle(bundle, existing=None if replace else existing)
+        foreign = foreign_rows(loaded.graph, existing, admin.park, factor_library())
+        if foreign:
+            more = f" (+{len(foreign) - 5} more)" if len(foreign) > 5 else ""
+            raise AccessDenied(f"the bundle writes outside park {admin.park}: {'; '.join(foreign[:5])}{more}")
+        summary = store.import_graph(loaded.graph, replace=replace)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return {

@@ -86,3 +86,46 @@ def test_zip_bomb_is_413(fresh_world, monkeypatch):
     monkeypatch.setattr(imports, "MAX_UNZIPPED", 1000)
     r = _post(fresh_world, "big.zip", _zip({"enterprises.csv": b"x" * 5000}))
     assert r.status_code == 413 and r.headers["content-type"] == "application/problem+json"
+
+
+def _other_park(world) -> None:
+    from tanlian.graph.model import Park
+
+    world.store.upsert([Park(id="P2", name="Other park", year=2022), Enterprise(id="Z", name="Zeta", park="P2")])
+
+
+def _bundle_with(tmp_path, file: str, extra: str):
+    bundle = tmp_path / "b"
+    shutil.copytree(MINI, bundle)
+    text = (MINI / file).read_text() if (MINI / file).exists() else ""
+    (bundle / file).write_text(text + extra)
+    return zip_dir(bundle)
+
+
+def test_admin_cannot_write_into_another_park(fresh_world, tmp_path):
+    _other_park(fresh_world)
+    before = fresh_world.store.snapshot().records()
+    r = _post(fresh_world, "b.zip", _bundle_with(tmp_path, "flows.csv", "F9,A1,Z,1,t,,,,,\n"))
+    assert r.status_code == 403 and "flow F9" in r.json()["detail"]
+    assert fresh_world.store.snapshot().records() == before
+
+
+def test_admin_cannot_rename_another_parks_enterprise_or_add_its_park(fresh_world, tmp_path):
+    _other_park(fresh_world)
+    r = _post(fresh_world, "b.zip", _bundle_with(tmp_path, "enterprises.csv", "Z,Renamed,,,,,,true\n"))
+    assert r.status_code == 403 and "enterprise Z" in r.json()["detail"]
+    r = _post(fresh_world, "b.zip", _bundle_with(tmp_path / "2", "parks.csv", "P3,Third,Jiangsu,2022\n"))
+    assert r.status_code == 403 and "park P3" in r.json()["detail"]
+
+
+def test_admin_cannot_change_a_shared_factor(fresh_world, tmp_path):
+    row = "grid_CN_2022,hacked grid,kWh,0.001,energy,grid,0.001,,,x,2022,CN\n"
+    r = _post(fresh_world, "b.zip", _bundle_with(tmp_path, "factors.csv", row))
+    assert r.status_code == 403 and "grid_CN_2022" in r.json()["detail"]
+
+
+def test_replace_is_refused_while_other_parks_share_the_store(fresh_world):
+    _other_park(fresh_world)
+    r = _post(fresh_world, "mini.zip", zip_dir(MINI), "?replace=true")
+    assert r.status_code == 403 and "other parks" in r.json()["detail"]
+    assert fresh_world.store.get(Enterprise, "Z") is not None
