@@ -57,4 +57,16 @@ def scenarios(scenario: Annotated[Scenario, Body()], view: ViewDep, result: Resu
     """
     if view.principal.role not in ("park_admin", "auditor"):
         raise AccessDenied("scenarios report figures of every enterprise they reach: park roles only")
-    return run_scenario(result, scenario)
+    for change in scenario.changes:
+        target = getattr(change, "enterprise", None)
+        flow = view.graph.flows.get(getattr(change, "flow", None) or "")
+        if flow is not None:
+            target = flow.to
+        if target is not None and not view.can_see_enterprise(target):
+            raise NotFound("enterprise" if flow is None else "flow", getattr(change, "flow", None) or target)
+    out = run_scenario(result, scenario)
+    # report only what the principal may see: its park's enterprises, their products, its park
+    out["products"] = {p: v for p, v in out["products"].items() if view.visible_product(view.graph.products[p])}
+    out["enterprises"] = {e: v for e, v in out["enterprises"].items() if view.can_see_enterprise(e)}
+    out["parks"] = {p: v for p, v in out.get("parks", {}).items() if p == view.principal.park}
+    return out

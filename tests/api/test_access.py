@@ -152,3 +152,21 @@ def test_enterprise_hotspots_stop_at_tier_one(world):
     body = world.api.get("/v1/enterprises/B/hotspots", headers=bearer(world.tokens["ent_B"])).json()
     assert set(body["by_tier"]) <= {"1"}
     assert {s["supplier"] for s in body["by_supplier"]} <= {"A", "factor:ore_test"} | {None}
+
+
+def test_scenario_report_is_limited_to_the_admins_park(fresh_world):
+    """C (outside the park) is affected by a change of F2's quantity through B1's intensity, but
+    the admin of P1 sees only its park's enterprises and products; a change to a flow of another
+    park's enterprise is refused as not found."""
+    from tanlian.graph.model import Enterprise, Park
+
+    w = fresh_world
+    h = bearer(w.tokens["park_admin"])
+    body = {"name": "x", "changes": [{"op": "set_quantity", "flow": "F2", "quantity": 20}]}
+    out = w.api.post("/v1/scenarios", json=body, headers=h).json()
+    assert set(out["enterprises"]) <= {"A", "B"} and "B" in out["enterprises"]
+    assert set(out["parks"]) <= {"P1"}
+    w.store.upsert([Park(id="P2", name="other", year=2022), Enterprise(id="Z", name="z", park="P2"),
+                    Flow.model_validate({"id": "FZ", "from": "A1", "to": "Z", "quantity": 1, "unit": "t"})])
+    body = {"name": "x", "changes": [{"op": "set_quantity", "flow": "FZ", "quantity": 2}]}
+    assert w.api.post("/v1/scenarios", json=body, headers=h).status_code == 404
