@@ -17,7 +17,7 @@ from fastapi.openapi.utils import get_openapi
 from tanlian import __version__
 from tanlian.api.deps import GraphCache, reject_unknown_query
 from tanlian.api.problems import install_problem_handlers, openapi_components
-from tanlian.api.routes import accounts, auth, footprints, graph, health, imports, reduction
+from tanlian.api.routes import accounts, auth, footprints, graph, health, imports, reduction, symbiosis
 from tanlian.graph.factory import open_store
 from tanlian.graph.store import GraphStore
 from tanlian.settings import Settings, get_settings
@@ -31,6 +31,7 @@ ROUTERS: list[APIRouter] = [
     imports.router,
     accounts.router,
     reduction.router,
+    symbiosis.router,
 ]
 
 

@@ -130,3 +130,42 @@ def report_cmd(
 
     path = write_report(solved(store, gwp, scope2), park_json(solved(store, gwp, scope2), park), out)
     console.print(f"report written to {path}")
+
+
+@app.command("symbiosis")
+@handle_errors
+def symbiosis_cmd(
+    park: Annotated[str, typer.Argument(help="park id")],
+    detour: Annotated[float, typer.Option(help="road distance / great-circle distance", min=1.0)] = 1.3,
+    store: StoreOpt = None,
+    gwp: GwpOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Industrial symbiosis: residual → need matches and the assignment that avoids the most CO2e."""
+    from tanlian.cli import open_store
+    from tanlian.lca.symbiosis import opportunities
+
+    out = opportunities(open_store(store).snapshot(), park, (gwp or get_settings().gwp).upper(), detour)
+    if json_out:
+        print_json(out)
+        return
+    t = Table(
+        title=f"symbiosis in park {park}: {out['assigned_kgco2e'] / 1000:,.0f} tCO2e/yr avoided by the best "
+        f"assignment (potential of all pairs {out['potential_kgco2e'] / 1000:,.0f})"
+    )
+    for c in ("residual → need", "material", "quantity", "km", "kgCO2e/unit", "assigned", "tCO2e/yr"):
+        t.add_column(c, justify="left" if c in ("residual → need", "material") else "right")
+    for m in out["matches"]:
+        km = "–" if m["distance_km"] is None else f"{m['distance_km']:.1f}"
+        t.add_row(
+            f"{m['residual']} ({m['supplier']}) → {m['need']} ({m['taker']})",
+            m["material"],
+            f"{m['max_quantity']:,.0f} {m['unit']}",
+            km,
+            f"{m['benefit_kgco2e_per_unit']:,.1f}",
+            f"{m['assigned_quantity']:,.0f}",
+            f"{m['assigned_kgco2e'] / 1000:,.1f}",
+        )
+    console.print(t)
+    if out["unmatched_residuals"] or out["unmatched_needs"]:
+        console.print(f"unmatched residuals: {out['unmatched_residuals']}; needs: {out['unmatched_needs']}")

@@ -36,6 +36,8 @@ MATRIX: list[tuple[str, tuple[str, ...], int]] = [
     ("/v1/parks/P1/inventory", ("park_admin", "auditor"), 403),
     ("/v1/parks/P1/indicators", ("park_admin", "auditor"), 403),
     ("/v1/parks/P9/inventory", (), 404),
+    ("/v1/parks/P1/symbiosis", ("park_admin", "auditor"), 403),
+    ("/v1/parks/P1/symbiosis?detour=1.0", ("park_admin", "auditor"), 403),
     ("/v1/enterprises/A/hotspots", ("park_admin", "auditor"), 404),
     ("/v1/enterprises/B/hotspots?top=3", ALL, 404),
     ("/v1/flows/F2/alternatives", ALL, 404),  # A1 → B: B's own purchase
