@@ -16,38 +16,22 @@ average (DECISIONS 21) and flagged ``shared: false``.
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass
 
 from tanlian.errors import NotFound, TanlianError
-from tanlian.graph.model import FACTOR_PREFIX, Enterprise, Flow, Graph
+from tanlian.graph.model import FACTOR_PREFIX, Flow, Graph
 from tanlian.lca.burden import MissingMass, flow_mass_t
 from tanlian.lca.engine import LcaResult
+from tanlian.lca.geo import road_distance_km
 from tanlian.units import conversion_factor, convertible
 
-EARTH_RADIUS_KM = 6371.0  # mean Earth radius (IUGG R1 = 6371.0088 km, rounded as usual for haversine)
 NON_SWITCHABLE_CLASSES = {"grid", "grid_residual"}  # grid power is an activity, not a purchase
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km between two points given in decimal degrees."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
-
-
-def road_distance_km(a: Enterprise | None, b: Enterprise | None, detour: float = 1.0) -> float | None:
-    """Great-circle km × ``detour`` between two enterprises, None when a coordinate is missing."""
-    if a is None or b is None or None in (a.lat, a.lon, b.lat, b.lon):
-        return None
-    return haversine_km(a.lat, a.lon, b.lat, b.lon) * detour
 
 
 def class_of(graph: Graph, result: LcaResult, source: str) -> str | None:
     """The interchangeability class of a source: a product's ``cpc`` or a factor's ``class``."""
     if source.startswith(FACTOR_PREFIX):
-        return result.book.get(source[len(FACTOR_PREFIX):]).group
+        return result.book.get(source[len(FACTOR_PREFIX) :]).group
     p = graph.products.get(source)
     return p.cpc if p else None
 
@@ -59,7 +43,7 @@ def supplier_of(graph: Graph, source: str) -> str | None:
 
 def unit_of(result: LcaResult, source: str) -> str:
     if source.startswith(FACTOR_PREFIX):
-        return result.book.get(source[len(FACTOR_PREFIX):]).unit
+        return result.book.get(source[len(FACTOR_PREFIX) :]).unit
     return result.graph.products[source].unit
 
 
@@ -73,17 +57,27 @@ def shared(graph: Graph, source: str) -> bool:
     return ent is None or ent.share_footprints
 
 
+class NoVisibleFootprint(TanlianError):
+    """A supplier does not share and no class average can stand in for its footprint."""
+
+
 def visible_intensity(result: LcaResult, source: str) -> tuple[float, str]:
-    """kgCO2e per unit the buyer may use, and how: real footprint, or class average when not shared."""
+    """kgCO2e per unit the buyer may use, and how: the real footprint, or when the supplier does not
+    share, the class average (:meth:`LcaResult.class_average`, else the class's factors)."""
     if shared(result.graph, source):
         return result.intensity_of(source), "supplier-specific" if source in result.graph.products else "average-data"
+    avg = result.class_average(source)
+    if avg is not None:
+        return avg["kgco2e_per_unit"], "average-data"
     cls = class_of(result.graph, result, source)
-    factors = [f for f in result.book.factors.values() if cls and f.group == cls]
     unit = unit_of(result, source)
-    vals = [result.book.co2e(f) * conversion_factor(unit, f.unit) for f in factors if convertible(unit, f.unit)]
-    if not vals:  # no class factor: the average of the class's graph products (no single supplier shown)
-        vals = [result.intensity_of(p.id) * conversion_factor(unit, p.unit)
-                for p in result.graph.products.values() if cls and p.cpc == cls and convertible(unit, p.unit)]
+    vals = [
+        result.book.co2e(f) * conversion_factor(unit, f.unit)
+        for f in result.book.factors.values()
+        if cls and f.group == cls and convertible(unit, f.unit)
+    ]
+    if not vals:
+        raise NoVisibleFootprint(f"{source!r}: its maker does not share footprints and no class average exists")
     return sum(vals) / len(vals), "average-data"
 
 
@@ -94,10 +88,16 @@ def candidates(result: LcaResult, flow: Flow) -> list[str]:
     if not cls or cls in NON_SWITCHABLE_CLASSES:
         return []
     current = supplier_of(g, flow.source)
-    prods = [p.id for p in g.products.values()
-             if p.cpc == cls and p.id != flow.source and p.enterprise not in (current, flow.to)]
-    facs = [FACTOR_PREFIX + f.id for f in result.book.factors.values()
-            if f.group == cls and f.kind != "energy" and FACTOR_PREFIX + f.id != flow.source]
+    prods = [
+        p.id
+        for p in g.products.values()
+        if p.cpc == cls and p.id != flow.source and p.enterprise not in (current, flow.to)
+    ]
+    facs = [
+        FACTOR_PREFIX + f.id
+        for f in result.book.factors.values()
+        if f.group == cls and f.kind != "energy" and FACTOR_PREFIX + f.id != flow.source
+    ]
     return sorted(prods) + sorted(facs)
 
 
@@ -151,14 +151,35 @@ class Option:
         return asdict(self)
 
 
-def _option(result: LcaResult, source: str, q: float, unit: str, mass_t: float | None,
-            km: float | None, mode: str | None, note: str) -> Option:
+def _option(
+    result: LcaResult,
+    source: str,
+    q: float,
+    unit: str,
+    mass_t: float | None,
+    km: float | None,
+    mode: str | None,
+    note: str,
+) -> Option:
     y, method = visible_intensity(result, source)
     price = price_of(result.graph, source)
     transport = transport_kgco2e(result, mass_t, km, mode)
-    return Option(source, supplier_of(result.graph, source), q, unit, y, q * y, km, mode, transport,
-                  q * y + transport, q * price if price is not None else None, method,
-                  shared(result.graph, source), note)
+    return Option(
+        source,
+        supplier_of(result.graph, source),
+        q,
+        unit,
+        y,
+        q * y,
+        km,
+        mode,
+        transport,
+        q * y + transport,
+        q * price if price is not None else None,
+        method,
+        shared(result.graph, source),
+        note,
+    )
 
 
 def alternatives(result: LcaResult, flow_id: str, detour: float = 1.0) -> dict:
@@ -187,6 +208,9 @@ def alternatives(result: LcaResult, flow_id: str, detour: float = 1.0) -> dict:
             opt = _option(result, src, q * conversion_factor(unit, alt_unit), alt_unit, mass_t, km, mode, how)
         except MissingMass:
             skipped.append({"source": src, "reason": "transport needs the mass of the flow"})
+            continue
+        except NoVisibleFootprint as exc:
+            skipped.append({"source": src, "reason": str(exc)})
             continue
         opt.delta_kgco2e = opt.total_kgco2e - current.total_kgco2e
         if opt.cost_cny is not None and current.cost_cny is not None:

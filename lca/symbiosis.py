@@ -15,29 +15,18 @@ in total is a transportation problem, solved as a min-cost flow (networkx).
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass
 
 import networkx as nx
 
 from tanlian.connectors.library import materials
 from tanlian.errors import NotFound
-from tanlian.graph.model import Enterprise, Graph, Need, Residual
+from tanlian.graph.model import Graph, Need, Residual
 from tanlian.lca.factors import FactorBook
+from tanlian.lca.geo import road_distance_km
 from tanlian.units import conversion_factor, convertible, is_mass
 
-EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
 SCALE = 1000  # integer resolution of the flow problem: 1/1000 of a unit, 1 g CO2e
-
-
-def great_circle_km(a: Enterprise, b: Enterprise) -> float | None:
-    """Haversine distance between two enterprises (km), None when a location is missing."""
-    if None in (a.lat, a.lon, b.lat, b.lon):
-        return None
-    p1, p2 = math.radians(a.lat), math.radians(b.lat)
-    dp, dl = p2 - p1, math.radians(b.lon - a.lon)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
 
 
 @dataclass
@@ -106,8 +95,7 @@ def match(graph: Graph, book: FactorBook, r: Residual, n: Need, detour: float = 
     virgin_id = n.virgin or (materials().at[r.material, "virgin_factor"] if r.material in materials().index else "")
     virgin = _per_unit(book, virgin_id, n.unit, notes, "virgin input")
     treatment = _per_unit(book, r.current_treatment, n.unit, notes, "treatment") if r.current_treatment else 0.0
-    a, b = graph.enterprises.get(r.enterprise), graph.enterprises.get(n.enterprise)
-    km = great_circle_km(a, b) if a and b else None
+    km = road_distance_km(graph.enterprises.get(r.enterprise), graph.enterprises.get(n.enterprise), detour)
     transport = 0.0
     if is_mass(n.unit):
         if km is None:
@@ -115,7 +103,7 @@ def match(graph: Graph, book: FactorBook, r: Residual, n: Need, detour: float = 
         else:
             road = book.get("transport_road")
             transport = (
-                conversion_factor(n.unit, "t") * km * detour * book.co2e(road) * conversion_factor("t*km", road.unit)
+                conversion_factor(n.unit, "t") * km * book.co2e(road) * conversion_factor("t*km", road.unit)
             )
     else:
         notes.append("piped (heat, steam, water): no freight counted")
@@ -128,7 +116,7 @@ def match(graph: Graph, book: FactorBook, r: Residual, n: Need, detour: float = 
         f"{r.material} → {n.material}",
         n.unit,
         min(supply, n.quantity),
-        None if km is None else km * detour,
+        km,
         virgin,
         treatment,
         transport,

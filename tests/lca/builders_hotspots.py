@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 
 from tanlian.graph.model import Activity, Enterprise, Factor, Graph, Park, Product
+from tanlian.lca.geo import EARTH_RADIUS_KM
 
 from .builders import flow, process
 
 ROAD_KG_PER_TKM = 0.1  # kgCO2e per t·km of the test graph's transport_road factor
-EARTH_RADIUS_KM = 6371.0
 
 
 def lat_at_km(km: float) -> float:

@@ -7,7 +7,8 @@ import pytest
 from tanlian.errors import NotFound
 from tanlian.graph.model import Activity
 from tanlian.lca.engine import results, solve_graph
-from tanlian.lca.procurement import alternatives, haversine_km
+from tanlian.lca.geo import haversine_km
+from tanlian.lca.procurement import alternatives
 from tanlian.lca.scenarios import Scenario, ScenarioError, run_scenario
 
 from .builders_hotspots import lat_at_km, mixed_graph, suppliers_graph
@@ -40,11 +41,13 @@ def test_nearer_dirtier_supplier_beats_cleaner_far_one():
 
 
 def test_not_shared_supplier_offered_at_class_average_with_flag():
-    """HID does not share: shown at the mean of class 3744 (2000, 1900, 1800, 1000) = 1675 kg/t."""
+    """HID (really 1000 kg/t) does not share: it is shown at the output-weighted average of the makers
+    of class 3744 that do share, (2000 + 1900 + 1800) × 1000 t / 3000 t = 1900 kg/t; its own value
+    never enters (the same class average as the footprint route and the buyer's Scope 3 view)."""
     hid = next(a for a in alternatives(solve_graph(suppliers_graph()), "buy")["alternatives"]
                if a["source"] == "c_hid")
     assert hid["shared"] is False and hid["method"] == "average-data"
-    assert hid["kgco2e_per_unit"] == pytest.approx(1675.0, rel=REL)
+    assert hid["kgco2e_per_unit"] == pytest.approx(1900.0, rel=REL)
 
 
 def test_alternative_in_another_unit_is_converted():

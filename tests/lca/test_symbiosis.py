@@ -7,7 +7,8 @@ import math
 import pytest
 
 from tanlian.graph.model import Enterprise, Factor, Graph, Need, Park, Residual
-from tanlian.lca.symbiosis import EARTH_RADIUS_KM, opportunities
+from tanlian.lca.geo import EARTH_RADIUS_KM
+from tanlian.lca.symbiosis import opportunities
 
 REL = 1e-9
 
