@@ -2,8 +2,9 @@
 
 Energy in tce: fuels by net calorific value, heat and steam by enthalpy, electricity at the
 configured kgce/kWh (seed_data/energy_tce.csv). Energy bought from another park member is not
-counted again (its maker's fuel already is). An indicator without data is ``null`` with the
-reason, never passed.
+counted again (its maker's fuel already is); energy members supply outside the park is deducted,
+with the CO2 of its generation (GB/T 2589-2020: comprehensive consumption net of energy supplied
+out). An indicator without data is ``null`` with the reason, never passed.
 """
 
 from __future__ import annotations
@@ -51,12 +52,14 @@ def energy_use(result: LcaResult, b: Boundary, kgce_per_kwh: float) -> dict:
     g, book = result.graph, result.book
     total = clean = 0.0
     missing: list[str] = []
+    uncounted: set[str] = set()  # members with an energy input that could not be put in tce
     for a in g.activities.values():
         if a.enterprise not in b.members or a.type not in ("fuel", "electricity", "heat", "steam"):
             continue
         kgce = _kgce(a.item, a.quantity, a.unit, kgce_per_kwh, a.type == "electricity")
         if kgce is None:
             missing.append(a.item)
+            uncounted.add(a.enterprise)
             continue
         total += kgce
         if a.type == "electricity":
@@ -81,14 +84,46 @@ def energy_use(result: LcaResult, b: Boundary, kgce_per_kwh: float) -> dict:
     )
     for e in b.members:  # CO2 of energy bought from outside graph enterprises, at their direct CO2
         for _, p, q in energy_inflows(result, e):
-            if not b.inside(p.enterprise) and "CO2" in result.system.gases:
-                co2 += q * float(result.system.b_direct[result.idx(p.id), result.system.gases.index("CO2")])
+            if not b.inside(p.enterprise):
+                co2 += q * _direct_co2(result, p.id)
+    # energy supplied out is deducted only where the energy that made it was counted in
+    exported = [(p, q) for p, q in energy_exports(result, b) if p.enterprise not in uncounted]
+    total -= sum(_kgce("steam_purchased", q, p.unit, kgce_per_kwh, _is_power(p.unit)) or 0.0 for p, q in exported)
+    co2 -= sum(q * _direct_co2(result, p.id) for p, q in exported)
     return {
         "tce": total / 1000.0,
         "clean_tce": clean / 1000.0,
         "energy_co2_t": co2 / 1000.0,
+        "exported_tce": sum(
+            _kgce("steam_purchased", q, p.unit, kgce_per_kwh, _is_power(p.unit)) or 0.0 for p, q in exported
+        )
+        / 1000.0,
         "missing": sorted(set(missing)),
     }
+
+
+def _direct_co2(result: LcaResult, product_id: str) -> float:
+    """kg of CO2 per unit of an energy product from its maker's own Scope 1 + 2 (generation)."""
+    s = result.system
+    return float(s.b_direct[result.idx(product_id), s.gases.index("CO2")]) if "CO2" in s.gases else 0.0
+
+
+def energy_exports(result: LcaResult, b: Boundary):
+    """(product, quantity in its unit) of energy that members supply outside the park: each member
+    energy product's output less what members take of it (flows to outside enterprises, sales, and
+    the rest sold outside the graph, DECISIONS 11). GB/T 2589-2020 counts comprehensive energy
+    consumption net of energy supplied out."""
+    g = result.graph
+    inside: dict[str, float] = {}
+    for f in g.flows.values():
+        p = g.products.get(f.source)
+        if p is not None and p.kind == "energy" and b.inside(f.to):
+            inside[p.id] = inside.get(p.id, 0.0) + result.edge_quantity(f.id)[0]
+    for p in g.products.values():
+        if p.kind == "energy" and b.inside(p.enterprise):
+            out = p.output - inside.get(p.id, 0.0)
+            if out > 0:
+                yield p, out
 
 
 def _threshold(ind_id: str, tce: float) -> tuple[dict | None, str | None]:
