@@ -42,6 +42,11 @@ def _kgce(item: str, qty: float, unit: str, kgce_per_kwh: float, electricity: bo
     return qty * conversion_factor(unit, t.at[item, "unit"]) * float(t.at[item, "kgce_per_unit"])
 
 
+def _energy_product_kgce(unit: str, qty: float, kgce_per_kwh: float) -> float:
+    """kgce of an energy product of the graph: electricity by Wh units, else heat/steam by enthalpy."""
+    return _kgce("steam_purchased", qty, unit, kgce_per_kwh, _is_power(unit)) or 0.0
+
+
 def _is_power(unit: str) -> bool:
     """Energy products sold in Wh units are electricity; others (GJ, MJ) heat or steam."""
     return unit.strip().endswith("Wh")
@@ -68,10 +73,8 @@ def energy_use(result: LcaResult, b: Boundary, kgce_per_kwh: float) -> dict:
                 clean += kgce
             elif a.green_mwh:
                 clean += min(a.green_mwh * 1000.0, a.quantity * conversion_factor(a.unit, "kWh")) * kgce_per_kwh
-    for e in b.members:
-        for _, p, q in energy_inflows(result, e):
-            if not b.inside(p.enterprise):
-                total += _kgce("steam_purchased", q, p.unit, kgce_per_kwh, _is_power(p.unit)) or 0.0
+    bought = [(p, q) for e in b.members for _, p, q in energy_inflows(result, e) if not b.inside(p.enterprise)]
+    total += sum(_energy_product_kgce(p.unit, q, kgce_per_kwh) for p, q in bought)
     co2 = sum(
         ln.kg
         for ln in result.system.lines
@@ -82,22 +85,16 @@ def energy_use(result: LcaResult, b: Boundary, kgce_per_kwh: float) -> dict:
         and g.activities.get(ln.source) is not None
         and g.activities[ln.source].type != "process"
     )
-    for e in b.members:  # CO2 of energy bought from outside graph enterprises, at their direct CO2
-        for _, p, q in energy_inflows(result, e):
-            if not b.inside(p.enterprise):
-                co2 += q * _direct_co2(result, p.id)
+    co2 += sum(q * _direct_co2(result, p.id) for p, q in bought)  # at the outside seller's direct CO2
     # energy supplied out is deducted only where the energy that made it was counted in
     exported = [(p, q) for p, q in energy_exports(result, b) if p.enterprise not in uncounted]
-    total -= sum(_kgce("steam_purchased", q, p.unit, kgce_per_kwh, _is_power(p.unit)) or 0.0 for p, q in exported)
+    exported_kgce = sum(_energy_product_kgce(p.unit, q, kgce_per_kwh) for p, q in exported)
     co2 -= sum(q * _direct_co2(result, p.id) for p, q in exported)
     return {
-        "tce": total / 1000.0,
+        "tce": (total - exported_kgce) / 1000.0,
         "clean_tce": clean / 1000.0,
         "energy_co2_t": co2 / 1000.0,
-        "exported_tce": sum(
-            _kgce("steam_purchased", q, p.unit, kgce_per_kwh, _is_power(p.unit)) or 0.0 for p, q in exported
-        )
-        / 1000.0,
+        "exported_tce": exported_kgce / 1000.0,
         "missing": sorted(set(missing)),
     }
 

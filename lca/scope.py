@@ -64,9 +64,9 @@ def own_lines(result: LcaResult, enterprise: str) -> list[BurdenLine]:
     return result.lines_by_enterprise.get(enterprise, [])
 
 
-def energy_inflows(result: LcaResult, enterprise: str, graph: Graph | None = None):
+def energy_inflows(result: LcaResult, enterprise: str):
     """(flow, product, quantity in product unit) of energy products bought from graph enterprises."""
-    graph = graph or result.graph
+    graph = result.graph
     for fid in result.inflows.get(enterprise, []):
         f = graph.flows[fid]
         p = graph.products.get(f.source)

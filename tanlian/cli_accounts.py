@@ -128,7 +128,8 @@ def report_cmd(
     """Write the park report: Markdown summary plus CSV tables."""
     from tanlian.lca.report import write_report
 
-    path = write_report(solved(store, gwp, scope2), park_json(solved(store, gwp, scope2), park), out)
+    result = solved(store, gwp, scope2)
+    path = write_report(result, park_json(result, park), out)
     console.print(f"report written to {path}")
 
 
