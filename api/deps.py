@@ -142,12 +142,6 @@ async def get_result(
 ResultDep = Annotated[LcaResult, Depends(get_result)]
 
 
-def maker(graph: Graph, source: str) -> str | None:
-    """The enterprise making ``source`` (None for ``factor:`` sources and unknown products)."""
-    p = graph.products.get(source)
-    return p.enterprise if p else None
-
-
 @dataclass(frozen=True)
 class View:
     """What one principal may see of one graph."""
@@ -169,7 +163,7 @@ class View:
 
     def visible_flow(self, flow: Flow) -> bool:
         """A flow touches a visible enterprise (as consumer or as maker of what flows)."""
-        return self.can_see_enterprise(flow.to) or self.can_see_enterprise(maker(self.graph, flow.source))
+        return self.can_see_enterprise(flow.to) or self.can_see_enterprise(self.graph.maker(flow.source))
 
     def visible_edge(self, flow: Flow) -> bool:
         """Edges: an enterprise sees flows into or out of it; park roles those consumed in the park."""
@@ -180,7 +174,7 @@ class View:
     def direct_suppliers(self) -> set[str]:
         """Enterprises whose products flow to the principal's enterprise."""
         me = self.principal.enterprise
-        return {m for f in self.graph.flows.values() if f.to == me and (m := maker(self.graph, f.source))} - {me}
+        return {m for f in self.graph.flows.values() if f.to == me and (m := self.graph.maker(f.source))} - {me}
 
     def check_footprint(self, product_id: str) -> bool:
         """Whether the real footprint may be shown (True) or only the class average (False, "not

@@ -290,6 +290,11 @@ class Graph:
     def counts(self) -> dict[str, int]:
         return {t.file: len(self.table(t)) for t in BUNDLE_TYPES}
 
+    def maker(self, source: str) -> str | None:
+        """The enterprise making a flow's source (None for ``factor:<id>`` and unknown products)."""
+        p = self.products.get(source)
+        return p.enterprise if p else None
+
     @property
     def year(self) -> int | None:
         """The accounting year (the parks' year; one bundle = one year)."""

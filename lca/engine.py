@@ -171,7 +171,7 @@ class LcaResult:
         index: dict[str, set[str]] = {}
         for fid, f in self.graph.flows.items():
             index.setdefault(f.to, set()).add(fid)
-            if (m := _maker(self.graph, f.source)) is not None:
+            if (m := self.graph.maker(f.source)) is not None:
                 index.setdefault(m, set()).add(fid)
         return {k: sorted(v) for k, v in index.items()}
 
@@ -192,11 +192,6 @@ class LcaResult:
         """Every flow (or those into or out of ``enterprise``) with its embodied carbon."""
         ids = sorted(self.graph.flows) if enterprise is None else self.flows_by_enterprise.get(enterprise, [])
         return [self.edge(fid) for fid in ids]
-
-
-def _maker(graph: Graph, source: str) -> str | None:
-    p = graph.products.get(source)
-    return p.enterprise if p else None
 
 
 def solve_graph(graph: Graph, gwp: GwpSet = "AR6", scope2: Scope2Method = "market") -> LcaResult:

@@ -36,11 +36,6 @@ def class_of(graph: Graph, result: LcaResult, source: str) -> str | None:
     return p.cpc if p else None
 
 
-def supplier_of(graph: Graph, source: str) -> str | None:
-    p = graph.products.get(source)
-    return p.enterprise if p else None
-
-
 def unit_of(result: LcaResult, source: str) -> str:
     if source.startswith(FACTOR_PREFIX):
         return result.book.get(source[len(FACTOR_PREFIX) :]).unit
@@ -53,7 +48,7 @@ def price_of(graph: Graph, source: str) -> float | None:
 
 
 def shared(graph: Graph, source: str) -> bool:
-    ent = graph.enterprises.get(supplier_of(graph, source) or "")
+    ent = graph.enterprises.get(graph.maker(source) or "")
     return ent is None or ent.share_footprints
 
 
@@ -87,7 +82,7 @@ def candidates(result: LcaResult, flow: Flow) -> list[str]:
     cls = class_of(g, result, flow.source)
     if not cls or cls in NON_SWITCHABLE_CLASSES:
         return []
-    current = supplier_of(g, flow.source)
+    current = g.maker(flow.source)
     prods = [
         p.id
         for p in g.products.values()
@@ -114,11 +109,11 @@ def transport_kgco2e(result: LcaResult, mass_t: float | None, km: float | None, 
 def delivery(result: LcaResult, source: str, buyer: str, detour: float = 1.0) -> tuple[float | None, str | None, str]:
     """(km, mode, how) to deliver ``source`` to ``buyer``: an existing flow's data, else road by coordinates."""
     g = result.graph
-    supplier = supplier_of(g, source)
+    supplier = g.maker(source)
     if supplier is None:
         return None, None, "market factor: no supplier location, transport as the current flow"
     for f in sorted(g.flows.values(), key=lambda f: f.id):
-        if f.to == buyer and supplier_of(g, f.source) == supplier and f.distance_km and f.mode:
+        if f.to == buyer and g.maker(f.source) == supplier and f.distance_km and f.mode:
             return f.distance_km, f.mode, f"distance of flow {f.id}"
     km = road_distance_km(g.enterprises.get(supplier), g.enterprises.get(buyer), detour)
     if km is None:
@@ -166,7 +161,7 @@ def _option(
     transport = transport_kgco2e(result, mass_t, km, mode)
     return Option(
         source,
-        supplier_of(result.graph, source),
+        result.graph.maker(source),
         q,
         unit,
         y,

@@ -27,7 +27,7 @@ from tanlian.graph.model import FACTOR_PREFIX, Graph, TransportMode
 from tanlian.lca.burden import activity_lines, flow_lines
 from tanlian.lca.engine import LcaResult, solve_graph
 from tanlian.lca.factors import FactorBook
-from tanlian.lca.procurement import road_distance_km, supplier_of
+from tanlian.lca.procurement import road_distance_km
 from tanlian.lca.scope import scope1_by_gas, scope2, scope3_lines
 from tanlian.lca.solve import SolveInfo
 from tanlian.units import conversion_factor
@@ -114,16 +114,16 @@ def apply_changes(result: LcaResult, scenario: Scenario, detour: float = 1.0) ->
         if isinstance(ch, SwitchSupplier):
             to = ch.to if ch.to in g.products or ch.to.startswith(FACTOR_PREFIX) else FACTOR_PREFIX + ch.to
             if to.startswith(FACTOR_PREFIX):
-                result.book.get(to[len(FACTOR_PREFIX):])  # NotFound when unknown
-                unit = result.book.get(to[len(FACTOR_PREFIX):]).unit
+                result.book.get(to[len(FACTOR_PREFIX) :])  # NotFound when unknown
+                unit = result.book.get(to[len(FACTOR_PREFIX) :]).unit
             else:
                 unit = g.products[to].unit
                 touches = True
             if f.unit:
                 conversion_factor(f.unit, unit)  # UnitError when the goods are not comparable
             km, mode = ch.distance_km, ch.mode or ("road" if ch.distance_km is not None else None)
-            if km is None and supplier_of(g, to):  # a graph supplier: road from its coordinates
-                km = road_distance_km(g.enterprises.get(supplier_of(g, to)), g.enterprises.get(f.to), detour)
+            if km is None and g.maker(to):  # a graph supplier: road from its coordinates
+                km = road_distance_km(g.enterprises.get(g.maker(to)), g.enterprises.get(f.to), detour)
                 mode = mode or "road"
             elif km is None:  # a market factor has no location: keep the current delivery
                 km, mode = f.distance_km, f.mode
@@ -145,7 +145,7 @@ def apply_changes(result: LcaResult, scenario: Scenario, detour: float = 1.0) ->
 
 def _source_unit(result: LcaResult, g: Graph, source: str) -> str:
     if source.startswith(FACTOR_PREFIX):
-        return result.book.get(source[len(FACTOR_PREFIX):]).unit
+        return result.book.get(source[len(FACTOR_PREFIX) :]).unit
     return g.products[source].unit
 
 
@@ -154,16 +154,24 @@ def _add_green(g: Graph, ch: AddGreenPower) -> None:
     if ch.enterprise not in g.enterprises:
         raise NotFound("enterprise", ch.enterprise)
     left = ch.green_mwh
-    for a in sorted((a for a in g.activities.values() if a.enterprise == ch.enterprise
-                     and a.type == "electricity" and a.item == "grid"), key=lambda a: a.id):
+    for a in sorted(
+        (
+            a
+            for a in g.activities.values()
+            if a.enterprise == ch.enterprise and a.type == "electricity" and a.item == "grid"
+        ),
+        key=lambda a: a.id,
+    ):
         room = a.quantity * conversion_factor(a.unit, "MWh") - (a.green_mwh or 0.0)
         add = min(room, left)
         if add > 0:
             g.activities[a.id] = _revalidated(a, green_mwh=(a.green_mwh or 0.0) + add)
             left -= add
     if left > 1e-9 * ch.green_mwh:
-        raise ScenarioError(f"enterprise {ch.enterprise!r}: {ch.green_mwh:g} MWh green power is more than "
-                            f"its grid electricity ({ch.green_mwh - left:g} MWh could be covered)")
+        raise ScenarioError(
+            f"enterprise {ch.enterprise!r}: {ch.green_mwh:g} MWh green power is more than "
+            f"its grid electricity ({ch.green_mwh - left:g} MWh could be covered)"
+        )
 
 
 def resolve_b_only(result: LcaResult, graph: Graph, enterprises: set[str]) -> LcaResult:
@@ -183,7 +191,7 @@ def resolve_b_only(result: LcaResult, graph: Graph, enterprises: set[str]) -> Lc
     gases = list(s.gases) + sorted({ln.gas for ln in used} - set(s.gases))
     g_index = {g: k for k, g in enumerate(gases)}
     extra = len(gases) - len(s.gases)
-    gwp = np.concatenate([s.gwp, [book.gwp_of(g) for g in gases[len(s.gases):]]])
+    gwp = np.concatenate([s.gwp, [book.gwp_of(g) for g in gases[len(s.gases) :]]])
     b_kg = np.pad(s.b_kg, ((0, 0), (0, extra)))
     b_direct = np.pad(s.b_direct_kg, ((0, 0), (0, extra)))
     weight: dict[str, list[tuple[int, float]]] = defaultdict(list)
@@ -199,8 +207,7 @@ def resolve_b_only(result: LcaResult, graph: Graph, enterprises: set[str]) -> Lc
             b_kg[j, g_index[ln.gas]] += ln.kg * w
             if ln.part == "direct":
                 b_direct[j, g_index[ln.gas]] += ln.kg * w
-    system = replace(s, gases=gases, gwp=gwp, b_kg=b_kg, b_direct_kg=b_direct, lines=lines,
-                     warnings=list(s.warnings))
+    system = replace(s, gases=gases, gwp=gwp, b_kg=b_kg, b_direct_kg=b_direct, lines=lines, warnings=list(s.warnings))
     Y, info = result.solver.solve(system.b)  # same M: the solver (and any LU it holds) stays valid
     new = LcaResult(graph, system, Y, SolveInfo(f"{info.method}-same-matrix", info.iterations, info.residual))
     new.__dict__["solver"] = result.solver
@@ -246,8 +253,11 @@ def run_scenario(result: LcaResult, scenario: Scenario, *, parks: bool = True, d
     after = resolve(result, applied)
     s0, s1 = result.system, after.system
     y0, y1 = result.intensity, after.intensity
-    products = {p: triple(float(y0[i]), float(y1[s1.index[p]])) for i, p in enumerate(s0.products)
-                if changed(float(y0[i]), float(y1[s1.index[p]]))}
+    products = {
+        p: triple(float(y0[i]), float(y1[s1.index[p]]))
+        for i, p in enumerate(s0.products)
+        if changed(float(y0[i]), float(y1[s1.index[p]]))
+    }
     moved = set(products)
     ents = set(applied.enterprises)
     for g in (result.graph, applied.graph):
@@ -259,16 +269,25 @@ def run_scenario(result: LcaResult, scenario: Scenario, *, parks: bool = True, d
             enterprises[e] = d
     out = {
         "scenario": scenario.name,
-        "solve": {"method": after.info.method, "matrix_changed": applied.touches_matrix,
-                  "residual": after.info.residual},
+        "solve": {
+            "method": after.info.method,
+            "matrix_changed": applied.touches_matrix,
+            "residual": after.info.residual,
+        },
         "products": products,
         "enterprises": enterprises,
     }
     if parks:
         from tanlian.lca.park import park_inventory
 
-        keys = ("scope1_kgco2e", "scope2_location_kgco2e", "scope2_market_kgco2e", "scope3_upstream_kgco2e",
-                "scope3_downstream_kgco2e", "net_kgco2e")
+        keys = (
+            "scope1_kgco2e",
+            "scope2_location_kgco2e",
+            "scope2_market_kgco2e",
+            "scope3_upstream_kgco2e",
+            "scope3_downstream_kgco2e",
+            "net_kgco2e",
+        )
         out["parks"] = {}
         for p in sorted(applied.graph.parks):
             b, a = park_inventory(result, p), park_inventory(after, p)
