@@ -27,7 +27,7 @@ from tanlian.graph.model import FACTOR_PREFIX, Graph, TransportMode
 from tanlian.lca.burden import activity_lines, flow_lines
 from tanlian.lca.engine import LcaResult, solve_graph
 from tanlian.lca.factors import FactorBook
-from tanlian.lca.procurement import road_distance_km
+from tanlian.lca.geo import road_distance_km
 from tanlian.lca.scope import scope1_by_gas, scope2, scope3_lines
 from tanlian.lca.solve import SolveInfo
 from tanlian.units import conversion_factor
