@@ -21,10 +21,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from tanlian.api.auth import Principal, decode_token
 from tanlian.api.problems import Unauthorized
-from tanlian.errors import AccessDenied
+from tanlian.errors import AccessDenied, NotFound
 from tanlian.graph.model import Flow, Graph, Product
 from tanlian.graph.store import GraphStore, store_key
-from tanlian.lca.engine import LcaResult, results
+from tanlian.lca.core.cache import results
+from tanlian.lca.core.result import LcaResult
 
 _bearer = HTTPBearer(auto_error=False, description="access token from POST /auth/token")
 
@@ -179,8 +180,6 @@ class View:
     def check_footprint(self, product_id: str) -> bool:
         """Whether the real footprint may be shown (True) or only the class average (False, "not
         shared"); raise NotFound/AccessDenied when the principal may see neither."""
-        from tanlian.errors import NotFound
-
         product = self.graph.products.get(product_id)
         if product is None:
             raise NotFound("product", product_id)

@@ -15,9 +15,9 @@ from rich.console import Console
 from rich.table import Table
 
 from tanlian.graph.model import Activity, Enterprise, Factor, Flow, Graph, Park, Product
-from tanlian.lca.engine import solve_graph
-from tanlian.lca.hotspots import enterprise_hotspots, index, product_hotspots
-from tanlian.lca.scenarios import Scenario, apply_changes, resolve, run_scenario
+from tanlian.lca.analysis.hotspots import enterprise_hotspots, index, product_hotspots
+from tanlian.lca.analysis.scenarios import Scenario, apply_changes, resolve, run_scenario
+from tanlian.lca.core.result import solve_graph
 from tanlian.units import conversion_factor
 
 TARGET_S = 1.0  # per hotspot query

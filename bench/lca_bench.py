@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic_arrays import GWP_AR6, characterization_datapackage, synthetic_system, system_to_datapackage
 
-from tanlian.lca.solve import non_productive_loops, solve_intensities
+from tanlian.lca.core.solve import non_productive_loops, solve_intensities
 
 SEED = 0
 

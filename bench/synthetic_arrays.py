@@ -1,6 +1,6 @@
 """Synthetic all-product linear systems straight from arrays (no graph), for the LCA solver bench.
 
-``synthetic_system(n)`` returns ``(M, b)`` in the layout of :mod:`tanlian.lca.matrices`:
+``synthetic_system(n)`` returns ``(M, b)`` in the layout of :mod:`tanlian.lca.core.system`:
 ``M[i, j]`` = units of product ``i`` used per unit of product ``j`` (CSR, ≥ 0) and
 ``b[j, g]`` = kg of gas ``g`` (CO2, CH4, N2O) emitted per unit of ``j``.
 
@@ -20,7 +20,7 @@ import bw_processing as bwp
 import numpy as np
 import scipy.sparse as sp
 
-from tanlian.lca.matrices import BIOSPHERE_OFFSET, to_datapackage
+from tanlian.lca.core.system import BIOSPHERE_OFFSET, to_datapackage
 
 GASES = ["CO2", "CH4", "N2O"]
 GWP_AR6 = np.array([1.0, 27.0, 273.0])  # GWP100, AR6 (CH4 non-fossil)
@@ -80,7 +80,7 @@ def synthetic_system(
 
 
 def system_to_datapackage(M: sp.spmatrix, b: np.ndarray, gwp: np.ndarray = GWP_AR6) -> bwp.Datapackage:
-    """The same bw_processing layout as ``tanlian.lca.matrices.to_datapackage`` (which it calls)."""
+    """The same bw_processing layout as ``tanlian.lca.core.system.to_datapackage`` (which it calls)."""
     n, g = b.shape
     system = SimpleNamespace(
         products=range(n),

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from tanlian.connectors.library import factor_library, gas_names, materials
-from tanlian.connectors.parse import columns_of, parse_table, required_columns
 from tanlian.connectors.tables import read_tables, write_tables
 from tanlian.connectors.validate import Checker
 from tanlian.errors import RowError, ValidationFailed
 from tanlian.graph.model import BUNDLE_TYPES, Enterprise, Factor, Graph, Product
+from tanlian.graph.rows import columns_of, parse_table, required_columns
 from tanlian.graph.store import GraphStore, ImportSummary, Progress
+from tanlian.seed_data.library import factor_library, gas_names, materials
 
 REQUIRED_FILES = (Enterprise.file, Product.file)
 
@@ -43,7 +43,7 @@ def load_bundle(path: str | Path, *, existing: Graph | None = None) -> Bundle:
     for etype in BUNDLE_TYPES:
         if etype.file not in tables:
             continue
-        rows, errs = parse_table(etype, tables[etype.file], f"{etype.file}.csv")
+        rows, errs = parse_table(etype, tables[etype.file], f"{etype.file}.csv", gas_names())
         errors += errs
         for line, ent in rows:
             graph.table(etype)[ent.id] = ent

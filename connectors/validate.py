@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from tanlian.errors import AllocationError, RowError, UnitError
 from tanlian.graph.model import Entity, Factor, Graph, Product
+from tanlian.lca.core.allocation import allocate
 from tanlian.units import conversion_factor, convertible, is_mass
 
 ENERGY_ACTIVITIES = ("fuel", "electricity", "heat", "steam")
@@ -83,8 +84,6 @@ class Checker:
 
     def allocation(self) -> None:
         """Every enterprise with several outputs has the data its allocation rule needs."""
-        from tanlian.lca.allocation import allocate
-
         makers = {p.enterprise for p in self.bundle.products.values()} | set(self.bundle.enterprises)
         for eid in sorted(makers):
             ent = self._get("enterprises", eid)
@@ -226,12 +225,9 @@ class Checker:
                 self._err(r, ref_col, ref, "unknown factor")
 
 
-
 def _carries_mass(f, p: Product) -> bool:
     """The flow's mass is known: a mass unit, a product measured in mass, or the product's mass_kg."""
     return bool((f.unit and is_mass(f.unit)) or is_mass(p.unit) or p.mass_kg is not None)
-
-
 
 
 def _eol_convertible(p: Product, f: Factor) -> bool:

@@ -77,6 +77,7 @@ from tanlian.graph.cypher import (
 )
 from tanlian.graph.model import FACTOR_PREFIX, Enterprise
 from tanlian.graph.store import Changes, Progress, StoreBase, SupplyEdge
+from tanlian.settings import get_settings
 
 BATCH = 2000
 _UNAVAILABLE = (ServiceUnavailable, SessionExpired, AuthError, OSError)
@@ -154,8 +155,6 @@ class Neo4jStore(StoreBase):
     def from_url(cls, url: str, settings: Any = None) -> Neo4jStore:
         """Open from a store URL; credentials in the URL win over ``settings.neo4j_user/password``."""
         if settings is None:
-            from tanlian.settings import get_settings
-
             settings = get_settings()
         return cls(
             url,

@@ -100,8 +100,6 @@ class StoreBase:
 
     def wipe(self) -> None:
         """Delete every entity (API clients included) in one transaction."""
-        from tanlian.graph.model import ENTITY_TYPES
-
         deletes = {t: sorted(self._read_all(t)) for t in ENTITY_TYPES}
         changes = Changes({}, deletes)
         if changes:

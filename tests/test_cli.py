@@ -46,8 +46,19 @@ def test_footprint_json_keys(demo_store):
     r = runner.invoke(app, ["footprint", "E02_REBAR", "--store", url, "--json", "--mc", "100"])
     assert r.exit_code == 0, r.output
     fp = json.loads(r.stdout)
-    for key in ("product", "unit", "kgco2e_per_unit", "direct_kgco2e_per_unit", "upstream_kgco2e_per_unit",
-                "by_gas", "gwp", "scope2_method", "p5", "p50", "p95"):
+    for key in (
+        "product",
+        "unit",
+        "kgco2e_per_unit",
+        "direct_kgco2e_per_unit",
+        "upstream_kgco2e_per_unit",
+        "by_gas",
+        "gwp",
+        "scope2_method",
+        "p5",
+        "p50",
+        "p95",
+    ):
         assert key in fp
     assert fp["kgco2e_per_unit"] == pytest.approx(fp["direct_kgco2e_per_unit"] + fp["upstream_kgco2e_per_unit"])
     assert sum(fp["by_gas"].values()) == pytest.approx(fp["kgco2e_per_unit"], rel=1e-12)
@@ -105,7 +116,7 @@ def test_demo_and_footprint_on_neo4j(neo4j_url):
     assert json.loads(r.stdout)["counts"]["flows"] > 50
     r = runner.invoke(app, ["footprint", "E02_REBAR", "--store", neo4j_url, "--json"])
     assert r.exit_code == 0 and json.loads(r.stdout)["kgco2e_per_unit"] > 0
-    from tanlian.connectors.library import demo_park_path
+    from tanlian.seed_data.library import demo_park_path
 
     r = runner.invoke(app, ["import", str(demo_park_path()), "--store", "bolt://127.0.0.1:1"])
     assert r.exit_code == 2 and "unavailable" in r.output and "Traceback" not in r.output

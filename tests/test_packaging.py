@@ -31,7 +31,7 @@ def test_wheel_installs_and_imports_every_subpackage(tmp_path):
         "import importlib, tanlian;"
         f"mods=[importlib.import_module(m) for m in {SUBPACKAGES!r}];"
         f"assert tanlian.__file__.startswith({str(site)!r}), tanlian.__file__;"
-        "from tanlian.connectors.library import factor_library, demo_park_path;"
+        "from tanlian.seed_data.library import factor_library, demo_park_path;"
         "assert len(factor_library()) > 50; assert (demo_park_path() / 'flows.csv').exists();"
         "print('ok')"
     )

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Path, Request
 from tanlian.api.deps import ResultDep, ViewDep
 from tanlian.api.problems import AUTH_ERRORS, problem_responses
 from tanlian.errors import AccessDenied, NotFound
-from tanlian.lca.indicators import park_indicators
-from tanlian.lca.park import park_inventory
-from tanlian.lca.scope import enterprise_account
+from tanlian.lca.accounting.indicators import park_indicators
+from tanlian.lca.accounting.park import park_inventory
+from tanlian.lca.accounting.scope import enterprise_account
 
 router = APIRouter(prefix="/v1", tags=["accounts"])
 

@@ -92,7 +92,7 @@ def import_upload(
 ) -> dict[str, Any]:
     """Validate and import a bundle (all or nothing; 422 lists every invalid row)."""
     from tanlian.connectors.bundle import load_bundle
-    from tanlian.connectors.library import factor_library
+    from tanlian.seed_data.library import factor_library
 
     name = PurePosixPath((file.filename or "upload").replace("\\", "/")).name or "upload"
     tmp = Path(tempfile.mkdtemp(prefix="tanlian-import-"))

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Body, Path, Query
 from tanlian.api.deps import ResultDep, ViewDep
 from tanlian.api.problems import AUTH_ERRORS, problem_responses
 from tanlian.errors import AccessDenied, NotFound
-from tanlian.lca.hotspots import enterprise_hotspots
-from tanlian.lca.procurement import alternatives as flow_alternatives
-from tanlian.lca.scenarios import Scenario, run_scenario
-from tanlian.lca.scope import scope3_lines
+from tanlian.lca.accounting.scope import scope3_lines
+from tanlian.lca.analysis.hotspots import enterprise_hotspots
+from tanlian.lca.analysis.procurement import alternatives as flow_alternatives
+from tanlian.lca.analysis.scenarios import Scenario, run_scenario
 
 router = APIRouter(prefix="/v1", tags=["reduction"])
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 from tanlian.api.deps import ViewDep
 from tanlian.api.problems import AUTH_ERRORS, problem_responses
 from tanlian.api.routes.accounts import check_park
-from tanlian.lca.symbiosis import opportunities
+from tanlian.lca.analysis.symbiosis import opportunities
 
 router = APIRouter(prefix="/v1", tags=["symbiosis"])
 

@@ -126,11 +126,13 @@ def test_not_shared_supplier_is_shown_as_class_average(fresh_world):
     w.store.upsert([Flow.model_validate({"id": "FX", "from": "C1", "to": "B", "quantity": 1, "unit": "piece"})])
     r = w.api.get("/v1/products/C1/footprint", headers=h)
     assert r.status_code == 403 and "not shared" in r.json()["detail"]  # no peer of its class yet
-    w.store.upsert([
-        Product(id="C1", enterprise="C", name="Assembly", unit="piece", output=1000, price_cny=50, cpc="4299"),
-        Product(id="A3", enterprise="A", unit="piece", output=300, price_cny=20, cpc="4299"),
-        Product(id="B3", enterprise="B", unit="piece", output=100, price_cny=20, cpc="4299"),
-    ])
+    w.store.upsert(
+        [
+            Product(id="C1", enterprise="C", name="Assembly", unit="piece", output=1000, price_cny=50, cpc="4299"),
+            Product(id="A3", enterprise="A", unit="piece", output=300, price_cny=20, cpc="4299"),
+            Product(id="B3", enterprise="B", unit="piece", output=100, price_cny=20, cpc="4299"),
+        ]
+    )
     body = w.api.get("/v1/products/C1/footprint", headers=h).json()
     admin = bearer(w.tokens["park_admin"])
     a3 = w.api.get("/v1/products/A3/footprint", headers=admin).json()["kgco2e_per_unit"]
@@ -168,7 +170,12 @@ def test_scenario_report_is_limited_to_the_admins_park(fresh_world):
     out = w.api.post("/v1/scenarios", json=body, headers=h).json()
     assert set(out["enterprises"]) <= {"A", "B"} and "B" in out["enterprises"]
     assert set(out["parks"]) <= {"P1"}
-    w.store.upsert([Park(id="P2", name="other", year=2022), Enterprise(id="Z", name="z", park="P2"),
-                    Flow.model_validate({"id": "FZ", "from": "A1", "to": "Z", "quantity": 1, "unit": "t"})])
+    w.store.upsert(
+        [
+            Park(id="P2", name="other", year=2022),
+            Enterprise(id="Z", name="z", park="P2"),
+            Flow.model_validate({"id": "FZ", "from": "A1", "to": "Z", "quantity": 1, "unit": "t"}),
+        ]
+    )
     body = {"name": "x", "changes": [{"op": "set_quantity", "flow": "FZ", "quantity": 2}]}
     assert w.api.post("/v1/scenarios", json=body, headers=h).status_code == 404

@@ -45,7 +45,7 @@ def test_request_validation_lists_fields(world):
 
 
 def test_footprint_json_matches_engine(world):
-    from tanlian.lca.engine import results
+    from tanlian.lca.core.cache import results
 
     r = world.api.get("/v1/products/A1/footprint?gwp=AR5&scope2=location", headers=bearer(world.tokens["ent_B"]))
     assert r.status_code == 200

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from tanlian.connectors.bundle import export_bundle, import_bundle, load_bundle
-from tanlian.connectors.library import demo_park_path
 from tanlian.connectors.tables import read_tables, write_tables
 from tanlian.errors import ValidationFailed
+from tanlian.seed_data.library import demo_park_path
 
 
 def copy_bundle(src: Path, dst: Path) -> Path:
@@ -138,9 +138,11 @@ def test_upsert_may_reference_what_the_store_holds(tmp_path, mini_bundle, embedd
     extra.mkdir()
     pd.DataFrame([{"id": "D", "name": "Delta", "park": "P1"}]).to_csv(extra / "enterprises.csv", index=False)
     pd.DataFrame([{"id": "D1", "enterprise": "D", "unit": "t", "output": "5"}]).to_csv(
-        extra / "products.csv", index=False)
+        extra / "products.csv", index=False
+    )
     pd.DataFrame([{"id": "F9", "from": "A1", "to": "D", "quantity": "1", "unit": "t"}]).to_csv(
-        extra / "flows.csv", index=False)
+        extra / "flows.csv", index=False
+    )
     summary, _ = import_bundle(embedded_store, extra)
     assert summary.added["flows"] == 1 and summary.removed["flows"] == 0
     assert embedded_store.snapshot().counts()["flows"] == 5

@@ -62,9 +62,7 @@ def rels(raw, rtype: str) -> int:
 
 
 def orphan_stubs(raw) -> int:
-    return count(
-        raw, "MATCH (n) WHERE n._json IS NULL AND NOT n:Meta AND NOT EXISTS { (n)--() } RETURN count(n)"
-    )
+    return count(raw, "MATCH (n) WHERE n._json IS NULL AND NOT n:Meta AND NOT EXISTS { (n)--() } RETURN count(n)")
 
 
 # ---------------------------------------------------------------------------------- faults
@@ -132,10 +130,7 @@ def test_constraint_violation_in_last_batch_rolls_back_everything(nstore, raw):
     nstore.import_graph(small_graph())
     before, rev = nstore.snapshot().records(), nstore.revision()
     rels_before = {t: rels(raw, t) for t in ("FLOWS_TO", "MAKES", "IN_PARK")}
-    raw.execute_query(
-        "CREATE CONSTRAINT tanlian_test_park_name IF NOT EXISTS "
-        "FOR (n:Park) REQUIRE n.name IS UNIQUE"
-    )
+    raw.execute_query("CREATE CONSTRAINT tanlian_test_park_name IF NOT EXISTS FOR (n:Park) REQUIRE n.name IS UNIQUE")
     try:
         recs = [Park(id=f"X{i}", name=f"park {i}", year=2022).record() for i in range(2 * BATCH + 9)]
         recs.append(Park(id="X-last", name="Park", year=2022).record())  # the stored P is "Park"
@@ -243,11 +238,14 @@ def test_relationships_mirror_the_small_graph(nstore, raw):
     assert rels(raw, "IN_PARK") == 2
     assert rels(raw, "HAS_ACTIVITY") == 1
     assert count(raw, "MATCH (:Factor {id: 'f1'})-[r:FLOWS_TO]->(:Enterprise {id: 'S'}) RETURN count(r)") == 1
-    assert count(
-        raw,
-        "MATCH (:Product {id: 's1'})-[r:FLOWS_TO {id: 'F2', quantity: 8.0, unit: 't'}]->"
-        "(:Enterprise {id: 'M'}) RETURN count(r)",
-    ) == 1
+    assert (
+        count(
+            raw,
+            "MATCH (:Product {id: 's1'})-[r:FLOWS_TO {id: 'F2', quantity: 8.0, unit: 't'}]->"
+            "(:Enterprise {id: 'M'}) RETURN count(r)",
+        )
+        == 1
+    )
     # scalar fields are queryable properties; the exact record sits in _json
     assert count(raw, "MATCH (p:Product) WHERE p.output > 100 RETURN count(p)") == 1
     assert count(raw, "MATCH (e:Enterprise {region: 'CN-East'}) RETURN count(e)") == 1
@@ -326,17 +324,11 @@ def random_graph(seed: int) -> Graph:
     parks = [Park(id=f"P{i}", name="p", year=2022) for i in range(3)]
     ent_ids = [f"E{i}" for i in range(8)] + ["p1"]  # an enterprise named like a product
     ents = [
-        Enterprise(id=e, name=e, park=rnd.choice(["P0", "P1", "P2", "PX", None]))
-        for e in ent_ids
-        if rnd.random() < 0.9
+        Enterprise(id=e, name=e, park=rnd.choice(["P0", "P1", "P2", "PX", None])) for e in ent_ids if rnd.random() < 0.9
     ]
     makers = [*ent_ids, "EZ"]  # EZ is never stored
     prod_ids = [*(f"p{i}" for i in range(12)), "factor:f0", "E3"]
-    prods = [
-        Product(id=p, enterprise=rnd.choice(makers), unit="t", output=10)
-        for p in prod_ids
-        if rnd.random() < 0.85
-    ]
+    prods = [Product(id=p, enterprise=rnd.choice(makers), unit="t", output=10) for p in prod_ids if rnd.random() < 0.85]
     factors = [Factor(id=f, unit="t", kgco2e=1) for f in ("f0", "f1")]
     sources = [*prod_ids, "ghost", "factor:f0", "factor:f2", "E1", "EZ"]
     customers = [*ent_ids, "EY", "EZ", "factor:f0"]

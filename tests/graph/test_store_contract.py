@@ -151,9 +151,9 @@ def test_wipe(store):
 def test_demo_park_snapshot_equals_the_embedded_one(store, tmp_path):
     """Importing the demo park gives the same snapshot in every backend, and the same footprints."""
     from tanlian.connectors.bundle import import_bundle
-    from tanlian.connectors.library import demo_park_path
     from tanlian.graph.embedded import EmbeddedStore
-    from tanlian.lca.engine import solve_graph
+    from tanlian.lca.core.result import solve_graph
+    from tanlian.seed_data.library import demo_park_path
 
     reference = EmbeddedStore(tmp_path / "reference.db")
     import_bundle(reference, demo_park_path())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from tanlian.graph.model import Activity, Enterprise, Factor, Graph, Park, Product
-from tanlian.lca.geo import EARTH_RADIUS_KM
+from tanlian.lca.analysis.geo import EARTH_RADIUS_KM
 
 from .builders import flow, process
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tanlian.connectors.library import demo_park_path
 from tanlian.graph.model import Activity, Enterprise, Factor, Graph, Park, Product, Sale
-from tanlian.lca.engine import solve_graph
-from tanlian.lca.park import park_inventory
-from tanlian.lca.scope import enterprise_account, scope3_lines
+from tanlian.lca.accounting.park import park_inventory
+from tanlian.lca.accounting.scope import enterprise_account, scope3_lines
+from tanlian.lca.core.result import solve_graph
+from tanlian.seed_data.library import demo_park_path
 
 from .builders import flow, process
 
@@ -20,13 +20,17 @@ def test_ghg_protocol_example_4_3_tkm_allocation():
     shipments of 240, 150 and 100 t·km (490 in all): 31.5 × 240/490 = 15.43, × 150/490 = 9.64,
     × 100/490 = 6.43 kgCO2. A carrier in the graph sells ``freight`` per t·km; each buyer's
     Category 4 line is quantity × the carrier's intensity (31.5 / 490 kg per t·km)."""
-    g = Graph.from_entities([
-        Enterprise(id="T", name="carrier"),
-        *(Enterprise(id=c, name=c) for c in ("C1", "C2", "C3")),
-        Product(id="freight", enterprise="T", unit="t*km", output=490),
-        process("T", "CO2", 31.5),
-        flow("freight", "C1", 240, "t*km"), flow("freight", "C2", 150, "t*km"), flow("freight", "C3", 100, "t*km"),
-    ])
+    g = Graph.from_entities(
+        [
+            Enterprise(id="T", name="carrier"),
+            *(Enterprise(id=c, name=c) for c in ("C1", "C2", "C3")),
+            Product(id="freight", enterprise="T", unit="t*km", output=490),
+            process("T", "CO2", 31.5),
+            flow("freight", "C1", 240, "t*km"),
+            flow("freight", "C2", 150, "t*km"),
+            flow("freight", "C3", 100, "t*km"),
+        ]
+    )
     r = solve_graph(g)
     got = {c: scope3_lines(r, c) for c in ("C1", "C2", "C3")}
     assert {c: [ln.category for ln in lines] for c, lines in got.items()} == {"C1": [4], "C2": [4], "C3": [4]}
@@ -43,10 +47,26 @@ def small_park(outside_buys_steam: bool = False) -> Graph:
         Enterprise(id="S", name="ore supplier", region="CN-North"),
         Enterprise(id="K", name="customer"),
         Factor(id="coalx", unit="t", kgco2e=2000, kind="energy", gases={"CO2": 2000}, upstream_kgco2e=100),
-        Factor(id="grid_CN-East_2022", unit="kWh", kgco2e=0.5, kind="energy", group="grid", region="CN-East",
-               year=2022, gases={"CO2": 0.5}),
-        Factor(id="grid_residual_CN_2022", unit="kWh", kgco2e=0.6, kind="energy", group="grid_residual",
-               region="CN", year=2022, gases={"CO2": 0.6}),
+        Factor(
+            id="grid_CN-East_2022",
+            unit="kWh",
+            kgco2e=0.5,
+            kind="energy",
+            group="grid",
+            region="CN-East",
+            year=2022,
+            gases={"CO2": 0.5},
+        ),
+        Factor(
+            id="grid_residual_CN_2022",
+            unit="kWh",
+            kgco2e=0.6,
+            kind="energy",
+            group="grid_residual",
+            region="CN",
+            year=2022,
+            gases={"CO2": 0.6},
+        ),
         Factor(id="ore", unit="t", kgco2e=100, kind="material"),
         Factor(id="transport_road", unit="t*km", kgco2e=0.1, kind="service"),
         Product(id="steam", enterprise="H", unit="GJ", output=1000, kind="energy"),
@@ -167,7 +187,7 @@ def test_indicators_of_a_small_park_have_no_threshold_and_missing_data_is_null()
     """The small park burns 10 t of coal (no tce row for 'coalx') and 10 MWh of grid power:
     1.229 tce, far below 200 000 tce/yr → the core indicator has threshold null with the reason;
     no member reports water data → water reuse is null with a reason, never passed."""
-    from tanlian.lca.indicators import park_indicators
+    from tanlian.lca.accounting.indicators import park_indicators
 
     inds = {i["id"]: i for i in park_indicators(solve_graph(small_park()), "P")}
     core = inds["carbon_per_energy"]
@@ -180,7 +200,7 @@ def test_indicators_of_a_small_park_have_no_threshold_and_missing_data_is_null()
 
 def test_demo_park_indicators_use_the_thresholds_table():
     from tanlian.connectors.bundle import load_bundle
-    from tanlian.lca.indicators import park_indicators
+    from tanlian.lca.accounting.indicators import park_indicators
 
     inds = {i["id"]: i for i in park_indicators(solve_graph(load_bundle(demo_park_path()).graph), "P1")}
     core = inds["carbon_per_energy"]
@@ -196,7 +216,7 @@ def test_energy_supplied_outside_the_park_is_deducted_with_its_co2():
     leave the park. F also uses 10 MWh of grid power (6 MWh at the 0.6 residual mix, 4 MWh
     green): 1 229 kgce, 3 600 kg CO2.
     tce = (7 917.40 + 1 229 − 500 GJ × 34.121) / 1000; CO2 = 20 715.09 + 3 600 − 500 × 20.71509."""
-    from tanlian.lca.indicators import park_indicators
+    from tanlian.lca.accounting.indicators import park_indicators
 
     g = small_park(outside_buys_steam=False)
     coal = Activity(enterprise="H", type="fuel", item="coal_bituminous", quantity=10, unit="t")

@@ -7,9 +7,9 @@ import warnings
 import numpy as np
 import pytest
 
-from tanlian.lca.engine import solve_graph
-from tanlian.lca.matrices import to_datapackage
-from tanlian.lca.solve import loop_components
+from tanlian.lca.core.result import solve_graph
+from tanlian.lca.core.solve import loop_components
+from tanlian.lca.core.system import to_datapackage
 
 from .builders import chain_graph, loop_graph, random_graph
 
@@ -68,6 +68,6 @@ def test_by_gas_agrees_with_bw2calc_per_gas():
 @pytest.mark.parametrize("scope2", ["market", "location"])
 def test_demo_park_agrees_with_bw2calc(scope2):
     from tanlian.connectors.bundle import load_bundle
-    from tanlian.connectors.library import demo_park_path
+    from tanlian.seed_data.library import demo_park_path
 
     assert_agrees(solve_graph(load_bundle(demo_park_path()).graph, scope2=scope2))

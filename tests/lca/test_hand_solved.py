@@ -6,7 +6,7 @@ import pytest
 
 from tanlian.errors import AllocationError, NonProductiveLoop
 from tanlian.graph.model import Product
-from tanlian.lca.engine import solve_graph
+from tanlian.lca.core.result import solve_graph
 
 from .builders import chain_graph, flow, loop_graph
 

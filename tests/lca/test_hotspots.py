@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tanlian.lca.engine import solve_graph
-from tanlian.lca.hotspots import enterprise_hotspots, product_hotspots, supply_solver
+from tanlian.lca.analysis.hotspots import enterprise_hotspots, product_hotspots, supply_solver
+from tanlian.lca.core.result import solve_graph
 
 from .builders import chain_graph, loop_graph, random_graph
 from .builders_hotspots import mixed_graph
@@ -61,8 +61,13 @@ def test_chain_paths_by_hand():
     r = solve_graph(chain_graph())
     h = product_hotspots(r, "z", top=10)
     got = [(p.nodes, p.kgco2e) for p in h.paths]
-    want = [(("z", "y1", "x"), 144.0), (("z", "y1"), 50.22), (("z", "y2", "x"), 32.0), (("z",), 25.0),
-            (("z", "y2"), 11.16)]
+    want = [
+        (("z", "y1", "x"), 144.0),
+        (("z", "y1"), 50.22),
+        (("z", "y2", "x"), 32.0),
+        (("z",), 25.0),
+        (("z", "y2"), 11.16),
+    ]
     assert [n for n, _ in got] == [n for n, _ in want]
     for (_, v), (_, w) in zip(got, want, strict=True):
         assert v == pytest.approx(w, rel=1e-12)

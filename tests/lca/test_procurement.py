@@ -6,10 +6,11 @@ import pytest
 
 from tanlian.errors import NotFound
 from tanlian.graph.model import Activity
-from tanlian.lca.engine import results, solve_graph
-from tanlian.lca.geo import haversine_km
-from tanlian.lca.procurement import alternatives
-from tanlian.lca.scenarios import Scenario, ScenarioError, run_scenario
+from tanlian.lca.analysis.geo import haversine_km
+from tanlian.lca.analysis.procurement import alternatives
+from tanlian.lca.analysis.scenarios import Scenario, ScenarioError, run_scenario
+from tanlian.lca.core.cache import results
+from tanlian.lca.core.result import solve_graph
 
 from .builders_hotspots import lat_at_km, mixed_graph, suppliers_graph
 
@@ -44,8 +45,7 @@ def test_not_shared_supplier_offered_at_class_average_with_flag():
     """HID (really 1000 kg/t) does not share: it is shown at the output-weighted average of the makers
     of class 3744 that do share, (2000 + 1900 + 1800) × 1000 t / 3000 t = 1900 kg/t; its own value
     never enters (the same class average as the footprint route and the buyer's Scope 3 view)."""
-    hid = next(a for a in alternatives(solve_graph(suppliers_graph()), "buy")["alternatives"]
-               if a["source"] == "c_hid")
+    hid = next(a for a in alternatives(solve_graph(suppliers_graph()), "buy")["alternatives"] if a["source"] == "c_hid")
     assert hid["shared"] is False and hid["method"] == "average-data"
     assert hid["kgco2e_per_unit"] == pytest.approx(1900.0, rel=REL)
 
@@ -62,12 +62,14 @@ def test_switch_supplier_changes_buyer_scope3_by_hand():
     """Switch to NEAR (distance from coordinates, 50 km road): Scope 3 203 000 → 190 500."""
     r = solve_graph(suppliers_graph())
     before = r.graph.records()
-    sc = Scenario.model_validate({"name": "near", "changes": [{"op": "switch_supplier", "flow": "buy",
-                                                               "to": "c_near"}]})
+    sc = Scenario.model_validate(
+        {"name": "near", "changes": [{"op": "switch_supplier", "flow": "buy", "to": "c_near"}]}
+    )
     out = run_scenario(r, sc)
     assert out["solve"]["matrix_changed"] is True
     assert out["enterprises"]["BUY"]["scope3_kgco2e"] == pytest.approx(
-        {"before": 203_000.0, "after": 190_500.0, "delta": -12_500.0}, rel=REL)
+        {"before": 203_000.0, "after": 190_500.0, "delta": -12_500.0}, rel=REL
+    )
     assert r.graph.records() == before  # the snapshot is untouched
 
 
@@ -85,10 +87,14 @@ def test_green_power_lowers_market_scope2_and_intensities_reusing_the_solver():
     """
     r = solve_graph(green_graph())
     solver = r.solver  # the scenario must reuse the result's solver (same M)
-    out = run_scenario(r, Scenario(name="green", changes=[{"op": "add_green_power", "enterprise": "STL",
-                                                           "green_mwh": 40}]))
-    assert out["solve"] == {"method": "jacobi-same-matrix", "matrix_changed": False,
-                            "residual": pytest.approx(0, abs=1e-6)}
+    out = run_scenario(
+        r, Scenario(name="green", changes=[{"op": "add_green_power", "enterprise": "STL", "green_mwh": 40}])
+    )
+    assert out["solve"] == {
+        "method": "jacobi-same-matrix",
+        "matrix_changed": False,
+        "residual": pytest.approx(0, abs=1e-6),
+    }
     stl = out["enterprises"]["STL"]
     assert stl["scope2_market_kgco2e"]["delta"] == pytest.approx(-40_000 * RESIDUAL_2022, rel=REL)
     assert "scope2_location_kgco2e" not in stl and "scope1_kgco2e" not in stl
@@ -99,17 +105,20 @@ def test_green_power_lowers_market_scope2_and_intensities_reusing_the_solver():
     assert r.solver is solver and r.graph.activities["STL|electricity|grid"].green_mwh is None
 
 
-@pytest.mark.parametrize("changes", [
-    [{"op": "add_green_power", "enterprise": "STL", "green_mwh": 40}],
-    [{"op": "replace_factor", "factor": "ore", "kgco2e": 35.0}],
-    [{"op": "replace_factor", "factor": "transport_road", "kgco2e": 0.05}],
-    [{"op": "set_quantity", "flow": "factor:ore|STL|1", "quantity": 150}],
-    [{"op": "set_quantity", "flow": "power|STL|1", "quantity": 80}],
-    [{"op": "switch_supplier", "flow": "factor:ore|BUY|1", "to": "ore", "distance_km": 30}],
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        [{"op": "add_green_power", "enterprise": "STL", "green_mwh": 40}],
+        [{"op": "replace_factor", "factor": "ore", "kgco2e": 35.0}],
+        [{"op": "replace_factor", "factor": "transport_road", "kgco2e": 0.05}],
+        [{"op": "set_quantity", "flow": "factor:ore|STL|1", "quantity": 150}],
+        [{"op": "set_quantity", "flow": "power|STL|1", "quantity": 80}],
+        [{"op": "switch_supplier", "flow": "factor:ore|BUY|1", "to": "ore", "distance_km": 30}],
+    ],
+)
 def test_scenario_agrees_with_a_full_rebuild(changes):
     """The reused-LU path and the rebuild path both equal solving the changed graph from scratch."""
-    from tanlian.lca.scenarios import apply_changes, resolve
+    from tanlian.lca.analysis.scenarios import apply_changes, resolve
 
     r = solve_graph(green_graph())
     sc = Scenario(name="x", changes=changes)
@@ -118,7 +127,7 @@ def test_scenario_agrees_with_a_full_rebuild(changes):
     assert fast.intensity == pytest.approx(full.intensity, rel=1e-12, abs=1e-12)
     assert fast.info.method.endswith("same-matrix") is (not applied.touches_matrix)
     for e in full.graph.enterprises:
-        from tanlian.lca.scenarios import enterprise_totals
+        from tanlian.lca.analysis.scenarios import enterprise_totals
 
         assert enterprise_totals(fast, e) == pytest.approx(enterprise_totals(full, e), rel=1e-12, abs=1e-9)
 
@@ -132,7 +141,8 @@ def test_replace_factor_reported():
     out = run_scenario(r, Scenario(name="ore", changes=[{"op": "replace_factor", "factor": "ore", "kgco2e": 35}]))
     assert out["products"]["steel"]["delta"] == pytest.approx(2 * 15 + 0.5 * 0.1 * 15, rel=REL)
     assert out["enterprises"]["BUY"]["scope3_kgco2e"]["delta"] == pytest.approx(
-        15 + 10 * (30 + 0.75) + 5 * 0.1 * 15, rel=REL)
+        15 + 10 * (30 + 0.75) + 5 * 0.1 * 15, rel=REL
+    )
 
 
 def test_store_is_not_written(tmp_path):
@@ -142,25 +152,43 @@ def test_store_is_not_written(tmp_path):
     store.import_graph(suppliers_graph(grid_kwh=50_000))
     rev, recs = store.revision(), store.snapshot().records()
     r = results.get(store)
-    run_scenario(r, Scenario(name="s", changes=[
-        {"op": "switch_supplier", "flow": "buy", "to": "c_far"},
-        {"op": "add_green_power", "enterprise": "BUY", "green_mwh": 10},
-        {"op": "replace_factor", "factor": "transport_road", "kgco2e": 0.2},
-    ]))
+    run_scenario(
+        r,
+        Scenario(
+            name="s",
+            changes=[
+                {"op": "switch_supplier", "flow": "buy", "to": "c_far"},
+                {"op": "add_green_power", "enterprise": "BUY", "green_mwh": 10},
+                {"op": "replace_factor", "factor": "transport_road", "kgco2e": 0.2},
+            ],
+        ),
+    )
     assert store.revision() == rev and store.snapshot().records() == recs
     assert results.get(store) is r
     store.close()
 
 
-@pytest.mark.parametrize("doc, error, msg", [
-    ({"name": "x", "changes": [{"op": "add_green_power", "enterprise": "BUY", "green_mwh": 60}]},
-     ScenarioError, "more than"),
-    ({"name": "x", "changes": [{"op": "set_quantity", "flow": "nope", "quantity": 1}]}, NotFound, "flow 'nope'"),
-    ({"name": "x", "changes": [{"op": "switch_supplier", "flow": "buy", "to": "factor:nope"}]},
-     NotFound, "factor 'nope'"),
-    ({"name": "x", "changes": [{"op": "add_green_power", "enterprise": "NOPE", "green_mwh": 1}]},
-     NotFound, "enterprise 'NOPE'"),
-])
+@pytest.mark.parametrize(
+    "doc, error, msg",
+    [
+        (
+            {"name": "x", "changes": [{"op": "add_green_power", "enterprise": "BUY", "green_mwh": 60}]},
+            ScenarioError,
+            "more than",
+        ),
+        ({"name": "x", "changes": [{"op": "set_quantity", "flow": "nope", "quantity": 1}]}, NotFound, "flow 'nope'"),
+        (
+            {"name": "x", "changes": [{"op": "switch_supplier", "flow": "buy", "to": "factor:nope"}]},
+            NotFound,
+            "factor 'nope'",
+        ),
+        (
+            {"name": "x", "changes": [{"op": "add_green_power", "enterprise": "NOPE", "green_mwh": 1}]},
+            NotFound,
+            "enterprise 'NOPE'",
+        ),
+    ],
+)
 def test_bad_scenarios_are_domain_errors(doc, error, msg):
     r = solve_graph(suppliers_graph(grid_kwh=50_000))
     with pytest.raises(error, match=msg):

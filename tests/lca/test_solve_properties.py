@@ -8,7 +8,7 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tanlian.lca.solve import non_productive_loops, solve_intensities
+from tanlian.lca.core.solve import non_productive_loops, solve_intensities
 
 
 @st.composite

@@ -7,8 +7,8 @@ import math
 import pytest
 
 from tanlian.graph.model import Enterprise, Factor, Graph, Need, Park, Residual
-from tanlian.lca.geo import EARTH_RADIUS_KM
-from tanlian.lca.symbiosis import opportunities
+from tanlian.lca.analysis.geo import EARTH_RADIUS_KM
+from tanlian.lca.analysis.symbiosis import opportunities
 
 REL = 1e-9
 
@@ -21,21 +21,28 @@ def lon_for_km(km: float) -> float:
 def competing_suppliers(need_kg: bool = False) -> Graph:
     """T needs 150 t of clinker (800 kg/t). S1 (10 km) and S2 (100 km) each have 100 t of fly
     ash that goes to landfill (10 kg/t); road 0.1 kg/t·km. Far-away S3 (9 000 km) too."""
-    return Graph.from_entities([
-        Park(id="P", name="p", year=2022),
-        Enterprise(id="T", name="cement", park="P", lat=0.0, lon=0.0),
-        Enterprise(id="S1", name="near", park="P", lat=0.0, lon=lon_for_km(10)),
-        Enterprise(id="S2", name="far", park="P", lat=0.0, lon=lon_for_km(100)),
-        Enterprise(id="S3", name="very far", park="P", lat=0.0, lon=lon_for_km(9000)),
-        Factor(id="clinker", unit="t", kgco2e=800, kind="material"),
-        Factor(id="waste_landfill", unit="t", kgco2e=10, kind="waste"),
-        Factor(id="transport_road", unit="t*km", kgco2e=0.1, kind="service"),
-        Residual(enterprise="S1", material="fly_ash", quantity=100, unit="t", current_treatment="waste_landfill"),
-        Residual(enterprise="S2", material="fly_ash", quantity=100, unit="t", current_treatment="waste_landfill"),
-        Residual(enterprise="S3", material="fly_ash", quantity=100, unit="t", current_treatment="waste_landfill"),
-        Need(enterprise="T", material="clinker", quantity=150_000 if need_kg else 150, unit="kg" if need_kg else "t",
-             virgin="clinker"),
-    ])
+    return Graph.from_entities(
+        [
+            Park(id="P", name="p", year=2022),
+            Enterprise(id="T", name="cement", park="P", lat=0.0, lon=0.0),
+            Enterprise(id="S1", name="near", park="P", lat=0.0, lon=lon_for_km(10)),
+            Enterprise(id="S2", name="far", park="P", lat=0.0, lon=lon_for_km(100)),
+            Enterprise(id="S3", name="very far", park="P", lat=0.0, lon=lon_for_km(9000)),
+            Factor(id="clinker", unit="t", kgco2e=800, kind="material"),
+            Factor(id="waste_landfill", unit="t", kgco2e=10, kind="waste"),
+            Factor(id="transport_road", unit="t*km", kgco2e=0.1, kind="service"),
+            Residual(enterprise="S1", material="fly_ash", quantity=100, unit="t", current_treatment="waste_landfill"),
+            Residual(enterprise="S2", material="fly_ash", quantity=100, unit="t", current_treatment="waste_landfill"),
+            Residual(enterprise="S3", material="fly_ash", quantity=100, unit="t", current_treatment="waste_landfill"),
+            Need(
+                enterprise="T",
+                material="clinker",
+                quantity=150_000 if need_kg else 150,
+                unit="kg" if need_kg else "t",
+                virgin="clinker",
+            ),
+        ]
+    )
 
 
 def test_benefit_per_unit_and_the_best_assignment():
@@ -68,8 +75,10 @@ def test_detour_scales_transport():
 
 def test_incompatible_materials_and_own_residuals_do_not_match():
     g = competing_suppliers()
-    for r in (Residual(enterprise="S1", material="waste_paper", quantity=5, unit="t"),
-              Residual(enterprise="T", material="fly_ash", quantity=5, unit="t")):
+    for r in (
+        Residual(enterprise="S1", material="waste_paper", quantity=5, unit="t"),
+        Residual(enterprise="T", material="fly_ash", quantity=5, unit="t"),
+    ):
         g.residuals[r.id] = r
     out = opportunities(g, "P")
     assert "S1|waste_paper" in out["unmatched_residuals"] and "T|fly_ash" in out["unmatched_residuals"]
@@ -77,7 +86,7 @@ def test_incompatible_materials_and_own_residuals_do_not_match():
 
 def test_demo_park_assignment_respects_supply_and_demand():
     from tanlian.connectors.bundle import load_bundle
-    from tanlian.connectors.library import demo_park_path
+    from tanlian.seed_data.library import demo_park_path
 
     g = load_bundle(demo_park_path()).graph
     out = opportunities(g, "P1")

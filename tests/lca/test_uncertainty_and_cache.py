@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 
 from tanlian.graph.model import Factor, Flow, Park
-from tanlian.lca.engine import ResultCache, solve_graph
-from tanlian.lca.solve import sample_multipliers, solve_intensities
+from tanlian.lca.core.cache import ResultCache
+from tanlian.lca.core.result import solve_graph
+from tanlian.lca.core.solve import solve_intensities
+from tanlian.lca.core.uncertainty import sample_multipliers
 
 from .builders import chain_graph
 
@@ -40,7 +42,7 @@ def test_vectorised_samples_equal_one_solve_per_sample():
     r = solve_graph(uncertain_chain(1.5))
     s = r.system
     mult = sample_multipliers(["lognormal"], np.array([1.5]), 5, seed=3)
-    from tanlian.lca.solve import monte_carlo
+    from tanlian.lca.core.uncertainty import monte_carlo
 
     batch = monte_carlo(s.M, s.b.sum(axis=1), s.D, mult)
     for k in range(5):
@@ -75,7 +77,11 @@ def test_results_are_cached_per_revision_and_invalidated_by_writes(store):
     store.upsert([Park(id="P2", name="other", year=2022)])  # any write
     r2 = cache.get(store)
     assert r2 is not r1 and r2.intensity.tolist() == r1.intensity.tolist()
-    store.upsert([Flow.model_validate({"id": "extra", "from": "factor:fuel", "to": "Y", "quantity": 1, "unit": "t"}),
-                  Factor(id="fuel", unit="t", kgco2e=2000, kind="material", gases={"CO2": 2000})])
+    store.upsert(
+        [
+            Flow.model_validate({"id": "extra", "from": "factor:fuel", "to": "Y", "quantity": 1, "unit": "t"}),
+            Factor(id="fuel", unit="t", kgco2e=2000, kind="material", gases={"CO2": 2000}),
+        ]
+    )
     r3 = cache.get(store)
     assert r3.footprint("y1")["kgco2e_per_unit"] > r2.footprint("y1")["kgco2e_per_unit"]

@@ -10,6 +10,7 @@ import pandas as pd
 
 from tanlian.errors import ValidationFailed
 from tanlian.graph.model import Factor
+from tanlian.graph.rows import parse_table
 
 
 def seed_path(*parts: str) -> Path:
@@ -38,13 +39,11 @@ def gas_names() -> dict[str, str]:
 @lru_cache
 def factor_library() -> dict[str, Factor]:
     """Every factor of ``seed_data/factors/*.csv``, validated like bundle rows, keyed by id."""
-    from tanlian.connectors.parse import parse_table
-
     out: dict[str, Factor] = {}
     errors = []
     for f in sorted(seed_path("factors").glob("*.csv")):
         df = pd.read_csv(f, dtype=str, keep_default_na=False)
-        entities, errs = parse_table(Factor, df, f"seed_data/factors/{f.name}")
+        entities, errs = parse_table(Factor, df, f"seed_data/factors/{f.name}", gas_names())
         errors += errs
         out.update({e.id: e for _, e in entities})
     if errors:  # a broken library is a packaging bug, reported with the same detail as input errors

@@ -9,9 +9,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tanlian.cli import JsonOpt, StoreOpt, app
-from tanlian.cli_lca import GwpOpt, Scope2Opt, solved
-from tanlian.console import console, handle_errors, print_json
+from tanlian.cli.app import GwpOpt, JsonOpt, Scope2Opt, StoreOpt, app, solved
+from tanlian.cli.console import console, handle_errors, print_json
 from tanlian.errors import TanlianError
 
 TopOpt = Annotated[int, typer.Option("--top", min=0, help="number of supply paths to list")]
@@ -43,7 +42,7 @@ def hotspots_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Where a footprint comes from: by supplier, product, edge, category, gas, tier, and top paths."""
-    from tanlian.lca.hotspots import enterprise_hotspots, product_hotspots
+    from tanlian.lca.analysis.hotspots import enterprise_hotspots, product_hotspots
 
     if (enterprise is None) == (product is None):
         raise TanlianError("give exactly one of --enterprise E or --product P")
@@ -67,8 +66,11 @@ def hotspots_cmd(
     for key in ("by_category", "by_gas", "by_tier"):
         if rec[key]:
             console.print(_table(key.replace("_", " "), key[3:], [(k, v, h.share(v)) for k, v in rec[key].items()]))
-    console.print(_table(f"top {top} supply paths", "path",
-                         [(" → ".join(p["nodes"]), p["kgco2e"], p["share"]) for p in rec["paths"]]))
+    console.print(
+        _table(
+            f"top {top} supply paths", "path", [(" → ".join(p["nodes"]), p["kgco2e"], p["share"]) for p in rec["paths"]]
+        )
+    )
 
 
 @app.command("alternatives")
@@ -82,22 +84,30 @@ def alternatives_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Other suppliers of the same class for a purchase, ranked by the change in the buyer's Scope 3."""
-    from tanlian.lca.procurement import alternatives
+    from tanlian.lca.analysis.procurement import alternatives
 
     out = alternatives(solved(store, gwp, scope2), flow, detour)
     if json_out:
         print_json(out)
         return
     cur = out["current"]
-    t = Table(title=f"alternatives for {flow} → {out['buyer']} (class {out['class']}, now {cur['source']}: "
-              f"{cur['total_kgco2e']:,.1f} kgCO2e)")
+    t = Table(
+        title=f"alternatives for {flow} → {out['buyer']} (class {out['class']}, now {cur['source']}: "
+        f"{cur['total_kgco2e']:,.1f} kgCO2e)"
+    )
     for c in ("source", "supplier", "kg/unit", "transport km", "Δ kgCO2e", "Δ CNY", "note"):
         t.add_column(c, justify="left" if c in ("source", "supplier", "note") else "right")
     for a in out["alternatives"]:
         note = "not shared: class average" if not a["shared"] else a["transport_note"]
-        t.add_row(a["source"], a["supplier"] or "", f"{a['kgco2e_per_unit']:,.4g}",
-                  "" if a["distance_km"] is None else f"{a['distance_km']:,.0f}", f"{a['delta_kgco2e']:+,.1f}",
-                  "" if a["delta_cost_cny"] is None else f"{a['delta_cost_cny']:+,.0f}", note)
+        t.add_row(
+            a["source"],
+            a["supplier"] or "",
+            f"{a['kgco2e_per_unit']:,.4g}",
+            "" if a["distance_km"] is None else f"{a['distance_km']:,.0f}",
+            f"{a['delta_kgco2e']:+,.1f}",
+            "" if a["delta_cost_cny"] is None else f"{a['delta_cost_cny']:+,.0f}",
+            note,
+        )
     console.print(t)
     for s in out["skipped"]:
         console.print(f"[yellow]skipped[/] {s['source']}: {s['reason']}")
@@ -116,7 +126,7 @@ def scenario_cmd(
     """What-if: apply changes to a copy of the graph (the store is not written) and show what moves."""
     from pydantic import ValidationError
 
-    from tanlian.lca.scenarios import Scenario, run_scenario
+    from tanlian.lca.analysis.scenarios import Scenario, run_scenario
 
     try:
         sc = Scenario.model_validate(json.loads(file.read_text(encoding="utf-8")))

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tanlian.connectors.library import factor_library, gwp_table
 from tanlian.errors import NotFound, TanlianError
 from tanlian.graph.model import Factor, Graph
+from tanlian.seed_data.library import factor_library, gwp_table
 from tanlian.settings import GwpSet
 
 UNSPECIFIED = "CO2e (unspecified)"  # kgCO2e from factors published without a gas split

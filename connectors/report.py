@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from tanlian.lca.engine import LcaResult
-from tanlian.lca.park import PARK_TOTALS
-from tanlian.lca.scope import enterprise_account
+from tanlian.lca.accounting.park import PARK_TOTALS
+from tanlian.lca.accounting.scope import enterprise_account
+from tanlian.lca.core.result import LcaResult
 
 
 def _fmt(v) -> str:

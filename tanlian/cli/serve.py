@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from tanlian.cli import JsonOpt, StoreOpt, app, open_store
-from tanlian.console import console, handle_errors, kv_table, print_json
+from tanlian.cli.app import JsonOpt, StoreOpt, app, open_store
+from tanlian.cli.console import console, handle_errors, kv_table, print_json
 from tanlian.errors import TanlianError
 
 clients_app = typer.Typer(help="API clients (OAuth2 client credentials) kept in the graph store.", no_args_is_help=True)

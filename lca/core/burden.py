@@ -15,7 +15,7 @@ from typing import Literal
 
 from tanlian.errors import TanlianError
 from tanlian.graph.model import Activity, Factor, Flow, Graph
-from tanlian.lca.factors import UNSPECIFIED, FactorBook
+from tanlian.lca.core.factors import UNSPECIFIED, FactorBook
 from tanlian.units import conversion_factor, convertible, is_mass
 
 Part = Literal["direct", "upstream"]

@@ -1,6 +1,8 @@
-"""Rows of a bundle table → validated entities, with every problem as a :class:`RowError`."""
+"""Rows of a table (bundle or seed data) → validated entities, with every problem as a :class:`RowError`."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import pandas as pd
 from pydantic import ValidationError
@@ -23,12 +25,9 @@ def required_columns(etype: type[Entity]) -> list[str]:
     return [c for c in cols if not (c == "id" and etype in DEFAULT_ID_TYPES)]
 
 
-def _row_dict(etype: type[Entity], row: dict[str, str]) -> dict[str, object]:
+def _row_dict(etype: type[Entity], row: dict[str, str], names: Mapping[str, str]) -> dict[str, object]:
     data: dict[str, object] = {k.strip(): v.strip() for k, v in row.items() if str(v).strip() != ""}
     if etype is Factor:
-        from tanlian.connectors.library import gas_names
-
-        names = gas_names()
         gases = {names[k.lower()]: data.pop(k) for k in list(data) if k.lower() in names}
         if gases:
             data["gases"] = gases
@@ -49,8 +48,14 @@ def _error(file: str, row: int, data: dict[str, object], err: dict) -> RowError:
     return RowError(file, row, column, None if value is None else str(value), msg)
 
 
-def parse_table(etype: type[Entity], df: pd.DataFrame, file: str) -> tuple[list[tuple[int, Entity]], list[RowError]]:
-    """Validate every row; return (line, entity) pairs and the errors (lines as in the file)."""
+def parse_table(
+    etype: type[Entity], df: pd.DataFrame, file: str, gas_names: Mapping[str, str]
+) -> tuple[list[tuple[int, Entity]], list[RowError]]:
+    """Validate every row; return (line, entity) pairs and the errors (lines as in the file).
+
+    ``gas_names`` maps lower-case column names to gas names (``ch4`` → ``CH4``): the gas columns
+    of a factor table.
+    """
     df = df.rename(columns=lambda c: str(c).strip())
     errors = [
         RowError(file, None, col, None, "missing required column")
@@ -63,7 +68,7 @@ def parse_table(etype: type[Entity], df: pd.DataFrame, file: str) -> tuple[list[
     first_row: dict[str, int] = {}
     for i, row in enumerate(df.to_dict(orient="records")):
         line = i + 2  # header is line 1
-        data = _row_dict(etype, row)
+        data = _row_dict(etype, row, gas_names)
         if not data:
             continue  # blank line
         try:

@@ -1,9 +1,7 @@
-"""Solve a graph: intensities of every product, embodied carbon of every edge, cached per revision."""
+"""A solved graph: intensities of every product and the embodied carbon of every edge."""
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -11,18 +9,11 @@ import numpy as np
 
 from tanlian.errors import NonProductiveLoop, NotFound
 from tanlian.graph.model import Graph
-from tanlian.graph.store import GraphStore, store_key
-from tanlian.lca.burden import flow_quantity
-from tanlian.lca.factors import FactorBook
-from tanlian.lca.matrices import System, build_system
-from tanlian.lca.solve import (
-    SolveInfo,
-    Solver,
-    monte_carlo,
-    non_productive_loops,
-    sample_multipliers,
-    solve_intensities,
-)
+from tanlian.lca.core.burden import flow_quantity
+from tanlian.lca.core.factors import FactorBook
+from tanlian.lca.core.solve import SolveInfo, Solver, non_productive_loops, solve_intensities
+from tanlian.lca.core.system import System, build_system
+from tanlian.lca.core.uncertainty import monte_carlo, sample_multipliers
 from tanlian.settings import GwpSet, Scope2Method
 
 
@@ -203,38 +194,3 @@ def solve_graph(graph: Graph, gwp: GwpSet = "AR6", scope2: Scope2Method = "marke
         raise NonProductiveLoop([system.products[i] for i in comp], rho)
     Y, info = solve_intensities(system.M, system.b)
     return LcaResult(graph, system, Y, info)
-
-
-class ResultCache:
-    """Solved results per (store, revision, options); any write changes the revision."""
-
-    def __init__(self, maxsize: int = 16):
-        self._data: OrderedDict[tuple, LcaResult] = OrderedDict()
-        self._lock = threading.Lock()
-        self.maxsize = maxsize
-
-    def peek(self, store: GraphStore, gwp: GwpSet = "AR6", scope2: Scope2Method = "market") -> LcaResult | None:
-        """The cached result for the store's current revision, or None (no solve)."""
-        key = (*store_key(store), gwp, scope2)
-        with self._lock:
-            return self._data.get(key)
-
-    def get(self, store: GraphStore, gwp: GwpSet = "AR6", scope2: Scope2Method = "market") -> LcaResult:
-        key = (*store_key(store), gwp, scope2)
-        with self._lock:
-            if key in self._data:
-                self._data.move_to_end(key)
-                return self._data[key]
-        result = solve_graph(store.snapshot(), gwp, scope2)
-        with self._lock:
-            self._data[key] = result
-            while len(self._data) > self.maxsize:
-                self._data.popitem(last=False)
-        return result
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-
-
-results = ResultCache()

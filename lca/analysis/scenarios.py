@@ -24,12 +24,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tanlian.errors import NotFound, TanlianError
 from tanlian.graph.model import FACTOR_PREFIX, Graph, TransportMode
-from tanlian.lca.burden import activity_lines, flow_lines
-from tanlian.lca.engine import LcaResult, solve_graph
-from tanlian.lca.factors import FactorBook
-from tanlian.lca.geo import road_distance_km
-from tanlian.lca.scope import scope1_by_gas, scope2, scope3_lines
-from tanlian.lca.solve import SolveInfo
+from tanlian.lca.accounting.park import park_inventory
+from tanlian.lca.accounting.scope import scope1_by_gas, scope2, scope3_lines
+from tanlian.lca.analysis.geo import road_distance_km
+from tanlian.lca.core.burden import activity_lines, flow_lines
+from tanlian.lca.core.factors import FactorBook
+from tanlian.lca.core.result import LcaResult, solve_graph
+from tanlian.lca.core.solve import SolveInfo
 from tanlian.units import conversion_factor
 
 REL_CHANGED = 1e-9
@@ -278,8 +279,6 @@ def run_scenario(result: LcaResult, scenario: Scenario, *, parks: bool = True, d
         "enterprises": enterprises,
     }
     if parks:
-        from tanlian.lca.park import park_inventory
-
         keys = (
             "scope1_kgco2e",
             "scope2_location_kgco2e",

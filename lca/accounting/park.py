@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from tanlian.errors import NotFound
-from tanlian.lca.engine import LcaResult
-from tanlian.lca.scope import removals, scope1_by_gas, scope2, scope3_lines, upstream_lines
-from tanlian.lca.solve import solve_intensities
+from tanlian.lca.accounting.scope import removals, scope1_by_gas, scope2, scope3_lines, upstream_lines
+from tanlian.lca.core.result import LcaResult
+from tanlian.lca.core.solve import solve_intensities
 
 DOWNSTREAM = (9, 10, 11, 12)
 #: Totals summed over members, and the park-level totals shown in reports (kgCO2e per year).

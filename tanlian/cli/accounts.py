@@ -8,17 +8,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tanlian.cli import JsonOpt, StoreOpt, app
-from tanlian.cli_lca import GwpOpt, Scope2Opt, solved
-from tanlian.console import console, handle_errors, kv_table, print_json
-from tanlian.lca.park import PARK_TOTALS
+from tanlian.cli.app import GwpOpt, JsonOpt, Scope2Opt, StoreOpt, app, import_with_progress, open_store, solved
+from tanlian.cli.console import console, handle_errors, kv_table, print_json
+from tanlian.lca.accounting.park import PARK_TOTALS
 from tanlian.settings import get_settings
 
 
 def park_json(result, park: str) -> dict:
     """Inventory + indicators of one park (the JSON of ``tanlian park``)."""
-    from tanlian.lca.indicators import park_indicators
-    from tanlian.lca.park import park_inventory
+    from tanlian.lca.accounting.indicators import park_indicators
+    from tanlian.lca.accounting.park import park_inventory
 
     inv = park_inventory(result, park)
     inv["indicators"] = park_indicators(result, park, get_settings().electricity_kgce_per_kwh)
@@ -74,7 +73,7 @@ def scope_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Scope 1, 2 (location and market) and 3 by category of one enterprise (kgCO2e)."""
-    from tanlian.lca.scope import enterprise_account
+    from tanlian.lca.accounting.scope import enterprise_account
 
     acc = enterprise_account(solved(store, gwp, scope2), enterprise)
     if json_out:
@@ -126,7 +125,7 @@ def report_cmd(
     scope2: Scope2Opt = None,
 ) -> None:
     """Write the park report: Markdown summary plus CSV tables."""
-    from tanlian.lca.report import write_report
+    from tanlian.connectors.report import write_report
 
     result = solved(store, gwp, scope2)
     path = write_report(result, park_json(result, park), out)
@@ -143,8 +142,7 @@ def symbiosis_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Industrial symbiosis: residual → need matches and the assignment that avoids the most CO2e."""
-    from tanlian.cli import open_store
-    from tanlian.lca.symbiosis import opportunities
+    from tanlian.lca.analysis.symbiosis import opportunities
 
     out = opportunities(open_store(store).snapshot(), park, (gwp or get_settings().gwp).upper(), detour)
     if json_out:
@@ -170,3 +168,31 @@ def symbiosis_cmd(
     console.print(t)
     if out["unmatched_residuals"] or out["unmatched_needs"]:
         console.print(f"unmatched residuals: {out['unmatched_residuals']}; needs: {out['unmatched_needs']}")
+
+
+@app.command("demo")
+@handle_errors
+def demo_cmd(store: StoreOpt = None, json_out: JsonOpt = False) -> None:
+    """Create or refresh the store from the demo park and print a summary."""
+    from tanlian.lca.core.cache import results
+    from tanlian.seed_data.library import demo_park_path, factor_library
+
+    s, _ = import_with_progress(store, demo_park_path(), replace=True, quiet=json_out)
+    counts = s.snapshot().counts()
+    result = results.get(s, get_settings().gwp, get_settings().scope2)
+    parks = [park_json(result, p) for p in sorted(result.graph.parks)]
+    if json_out:
+        print_json(
+            {
+                "store": s.url,
+                "revision": s.revision(),
+                "counts": counts,
+                "library_factors": len(factor_library()),
+                "parks": parks,
+            }
+        )
+        return
+    rows = [(k, v) for k, v in counts.items()] + [("library factors", len(factor_library()))]
+    console.print(kv_table(f"demo park loaded into {s.url}", rows))
+    for inv in parks:
+        print_park(inv)

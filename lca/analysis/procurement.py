@@ -20,9 +20,9 @@ from dataclasses import asdict, dataclass
 
 from tanlian.errors import NotFound, TanlianError
 from tanlian.graph.model import FACTOR_PREFIX, Flow, Graph
-from tanlian.lca.burden import MissingMass, flow_mass_t
-from tanlian.lca.engine import LcaResult
-from tanlian.lca.geo import road_distance_km
+from tanlian.lca.analysis.geo import road_distance_km
+from tanlian.lca.core.burden import MissingMass, flow_mass_t
+from tanlian.lca.core.result import LcaResult
 from tanlian.units import conversion_factor, convertible
 
 NON_SWITCHABLE_CLASSES = {"grid", "grid_residual"}  # grid power is an activity, not a purchase

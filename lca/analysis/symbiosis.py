@@ -19,11 +19,11 @@ from dataclasses import asdict, dataclass
 
 import networkx as nx
 
-from tanlian.connectors.library import materials
 from tanlian.errors import NotFound
 from tanlian.graph.model import Graph, Need, Residual
-from tanlian.lca.factors import FactorBook
-from tanlian.lca.geo import road_distance_km
+from tanlian.lca.analysis.geo import road_distance_km
+from tanlian.lca.core.factors import FactorBook
+from tanlian.seed_data.library import materials
 from tanlian.units import conversion_factor, convertible, is_mass
 
 SCALE = 1000  # integer resolution of the flow problem: 1/1000 of a unit, 1 g CO2e
@@ -102,9 +102,7 @@ def match(graph: Graph, book: FactorBook, r: Residual, n: Need, detour: float = 
             notes.append("no location for one side: transport not counted")
         else:
             road = book.get("transport_road")
-            transport = (
-                conversion_factor(n.unit, "t") * km * book.co2e(road) * conversion_factor("t*km", road.unit)
-            )
+            transport = conversion_factor(n.unit, "t") * km * book.co2e(road) * conversion_factor("t*km", road.unit)
     else:
         notes.append("piped (heat, steam, water): no freight counted")
     quality = " | ".join(q for q in (r.quality, n.quality) if q) or ""

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from tanlian.errors import NotFound
 from tanlian.graph.model import Graph, Sale
-from tanlian.lca.burden import BurdenLine, default_category
-from tanlian.lca.engine import LcaResult
-from tanlian.lca.factors import UNSPECIFIED
+from tanlian.lca.core.burden import BurdenLine, default_category
+from tanlian.lca.core.factors import UNSPECIFIED
+from tanlian.lca.core.result import LcaResult
 from tanlian.units import conversion_factor
 
 SUPPLIER_SPECIFIC = "supplier-specific"

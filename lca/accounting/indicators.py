@@ -13,10 +13,10 @@ from functools import lru_cache
 
 import pandas as pd
 
-from tanlian.connectors.library import indicator_thresholds, seed_path
-from tanlian.lca.engine import LcaResult
-from tanlian.lca.park import Boundary, boundary
-from tanlian.lca.scope import energy_inflows
+from tanlian.lca.accounting.park import Boundary, boundary
+from tanlian.lca.accounting.scope import energy_inflows
+from tanlian.lca.core.result import LcaResult
+from tanlian.seed_data.library import indicator_thresholds, seed_path
 from tanlian.units import conversion_factor
 
 CLEAN_CLASSES = {"clean_electricity"}

@@ -17,9 +17,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from tanlian.graph.model import Graph
-from tanlian.lca.allocation import Allocation, allocate
-from tanlian.lca.burden import BurdenLine, enterprise_lines, flow_quantity
-from tanlian.lca.factors import FactorBook
+from tanlian.lca.core.allocation import Allocation, allocate
+from tanlian.lca.core.burden import BurdenLine, enterprise_lines, flow_quantity
+from tanlian.lca.core.factors import FactorBook
 from tanlian.settings import GwpSet, Scope2Method
 
 BIOSPHERE_OFFSET = 10_000_000  # bw ids of gases: offset + gas index (products use 0..n-1)

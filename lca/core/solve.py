@@ -163,29 +163,3 @@ def solve_intensities(M: sp.spmatrix, B: np.ndarray, max_iter: int = 500) -> tup
     Loops must have been checked with :func:`non_productive_loops` first.
     """
     return Solver(M, max_iter).solve(B)
-
-
-def sample_multipliers(types: list[str | None], spreads: np.ndarray, n_samples: int, seed: int) -> np.ndarray:
-    """(k, S) random multipliers of k factors with median/mean 1.
-
-    ``lognormal``: exp(N(0, ln GSD)); ``normal``: 1 + N(0, RSD), truncated at 0.
-    """
-    rng = np.random.default_rng(seed)
-    z = rng.standard_normal((len(types), n_samples))
-    out = np.ones_like(z)
-    for k, (t, s) in enumerate(zip(types, spreads, strict=True)):
-        if t == "lognormal":
-            out[k] = np.exp(np.log(s) * z[k])
-        elif t == "normal":
-            out[k] = np.maximum(1 + s * z[k], 0.0)
-    return out
-
-
-def monte_carlo(M: sp.spmatrix, b_total: np.ndarray, D: sp.spmatrix, multipliers: np.ndarray, solve=None) -> np.ndarray:
-    """(n, S) intensities of every product for S samples, one factorisation, one multi-RHS solve.
-
-    ``b_total`` (n,) kgCO2e per unit; ``D`` (n, k) the part of it due to each uncertain factor.
-    """
-    B = b_total[:, None] + D @ (multipliers - 1.0)
-    solve = solve or Solver(M)
-    return solve(np.asarray(B))

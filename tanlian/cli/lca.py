@@ -7,31 +7,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tanlian.cli import JsonOpt, StoreOpt, app, open_store
-from tanlian.console import console, err_console, handle_errors, print_json
-from tanlian.settings import get_settings
-
-GwpOpt = Annotated[str | None, typer.Option("--gwp", help="AR6 (default) or AR5")]
-Scope2Opt = Annotated[
-    str | None, typer.Option("--scope2", help="which Scope 2 enters product intensities: market (default) or location")
-]
-
-
-def solved(store: str | None, gwp: str | None, scope2: str | None):
-    """The cached solved result of the store for the chosen options."""
-    from tanlian.errors import TanlianError
-    from tanlian.lca.engine import results
-
-    s = get_settings()
-    gwp, scope2 = (gwp or s.gwp).upper(), (scope2 or s.scope2).lower()
-    if gwp not in ("AR5", "AR6"):
-        raise TanlianError(f"--gwp must be AR5 or AR6, not {gwp!r}")
-    if scope2 not in ("location", "market"):
-        raise TanlianError(f"--scope2 must be location or market, not {scope2!r}")
-    result = results.get(open_store(store), gwp, scope2)
-    for w in result.warnings:
-        err_console.print(f"[yellow]warning:[/] {w}")
-    return result
+from tanlian.cli.app import GwpOpt, JsonOpt, Scope2Opt, StoreOpt, app, solved
+from tanlian.cli.console import console, handle_errors, print_json
 
 
 @app.command("footprint")

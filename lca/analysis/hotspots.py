@@ -3,7 +3,7 @@
 Two subjects. A **product** j (kgCO2e per unit): the own burden ``b_i`` of every product i
 weighted by the supply ``x = (I − M)⁻¹ e_j`` (units of i needed per unit of j), so
 ``Σ_i x_i b_i = y_j``. An **enterprise's upstream Scope 3** (categories 1–8, kgCO2e per year,
-from :func:`tanlian.lca.scope.scope3_lines`): supplier-specific lines on graph products are
+from :func:`tanlian.lca.accounting.scope.scope3_lines`): supplier-specific lines on graph products are
 unrolled the same way with demand ``d = Σ q e_i``; other lines (factors, transport, waste) are
 tier-1 contributions of their counterpart. Every breakdown sums to the total (to rounding).
 
@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from tanlian.lca.engine import LcaResult
-from tanlian.lca.paths import PathStart, RawPath, top_paths
-from tanlian.lca.scope import SUPPLIER_SPECIFIC, Scope3Line, scope3_lines
-from tanlian.lca.solve import Solver
+from tanlian.lca.accounting.scope import SUPPLIER_SPECIFIC, Scope3Line, scope3_lines
+from tanlian.lca.analysis.paths import PathStart, RawPath, top_paths
+from tanlian.lca.core.result import LcaResult
+from tanlian.lca.core.solve import Solver
 
 MAX_TIER = 6
 NOISE_REL = 1e-15  # contributions below this share of the total are rounding noise of the LU solve
@@ -156,8 +156,13 @@ class Hotspots:
             "by_gas": self.by_gas,
             "by_tier": self.by_tier,
             "paths": [
-                {"nodes": list(p.nodes), "enterprises": list(p.enterprises), "kgco2e": p.kgco2e, "share": p.share,
-                 "aggregated": p.aggregated}
+                {
+                    "nodes": list(p.nodes),
+                    "enterprises": list(p.enterprises),
+                    "kgco2e": p.kgco2e,
+                    "share": p.share,
+                    "aggregated": p.aggregated,
+                }
                 for p in self.paths
             ],
         }
@@ -178,8 +183,10 @@ def _paths(result: LcaResult, raw: list[RawPath], total: float) -> list[SupplyPa
     out = []
     for p in raw:
         nodes = (*p.prefix, *(s.products[i] for i in p.nodes))
-        ents = (*(g.enterprises[x].id if x in g.enterprises else None for x in p.prefix),
-                *(g.products[s.products[i]].enterprise for i in p.nodes))
+        ents = (
+            *(g.enterprises[x].id if x in g.enterprises else None for x in p.prefix),
+            *(g.products[s.products[i]].enterprise for i in p.nodes),
+        )
         out.append(SupplyPath(nodes, ents, p.kgco2e, p.kgco2e / total if total else 0.0, p.aggregated))
     return out
 
@@ -204,8 +211,14 @@ def product_edges(result: LcaResult, j: int) -> dict[str, float]:
 
 
 def product_hotspots(
-    result: LcaResult, product_id: str, *, top: int = 10, max_tier: int = MAX_TIER, tier1_only: bool = False,
-    cutoff_rel: float | None = None, max_depth: int | None = None,
+    result: LcaResult,
+    product_id: str,
+    *,
+    top: int = 10,
+    max_tier: int = MAX_TIER,
+    tier1_only: bool = False,
+    cutoff_rel: float | None = None,
+    max_depth: int | None = None,
 ) -> Hotspots:
     """Contributions to one unit of ``product_id`` (kgCO2e per declared unit)."""
     j = result.idx(product_id)
@@ -219,8 +232,7 @@ def product_hotspots(
         node_vals[col.indices] = col.data * result.intensity[col.indices]
         node_vals[j] += ix.b_total[j]
         by_tier = {"0": float(ix.b_total[j]), "1": total - float(ix.b_total[j])}
-        raw = top_paths(s.M, ix.b_total, result.intensity, [PathStart(j, 1.0)], total, top,
-                        collapse_depth=1, **opts)
+        raw = top_paths(s.M, ix.b_total, result.intensity, [PathStart(j, 1.0)], total, top, collapse_depth=1, **opts)
     else:
         e = np.zeros(len(s.products))
         e[j] = 1.0
@@ -231,8 +243,12 @@ def product_hotspots(
         raw = top_paths(s.M, ix.b_total, result.intensity, [PathStart(j, 1.0)], total, top, **opts)
     nz = significant(node_vals, total)
     return Hotspots(
-        subject={"product": product_id, "enterprise": ix.maker[j], "unit": result.graph.products[product_id].unit,
-                 "per": "unit"},
+        subject={
+            "product": product_id,
+            "enterprise": ix.maker[j],
+            "unit": result.graph.products[product_id].unit,
+            "per": "unit",
+        },
         total_kgco2e=total,
         by_supplier=group_sum(ix.maker, node_vals, nz),
         by_product=group_sum(s.products, node_vals, nz),
@@ -256,8 +272,15 @@ def _label(ln: Scope3Line) -> str:
 
 
 def enterprise_hotspots(
-    result: LcaResult, enterprise: str, *, top: int = 10, max_tier: int = MAX_TIER, tier1_only: bool = False,
-    lines: list[Scope3Line] | None = None, cutoff_rel: float | None = None, max_depth: int | None = None,
+    result: LcaResult,
+    enterprise: str,
+    *,
+    top: int = 10,
+    max_tier: int = MAX_TIER,
+    tier1_only: bool = False,
+    lines: list[Scope3Line] | None = None,
+    cutoff_rel: float | None = None,
+    max_depth: int | None = None,
 ) -> Hotspots:
     """Contributions to ``enterprise``'s upstream Scope 3 (categories 1–8, kgCO2e per year)."""
     s, ix = result.system, index(result)
@@ -311,9 +334,9 @@ def enterprise_hotspots(
     opts = {k: v for k, v in (("cutoff_rel", cutoff_rel), ("max_depth", max_depth)) if v is not None}
     raw = top_paths(s.M, ix.b_total, result.intensity, starts, total, top, collapse_depth=collapse, **opts)
     paths = _paths(result, raw, total) + [
-        SupplyPath((enterprise, _label(ln)), (enterprise, None), ln.kgco2e, ln.kgco2e / total if total else 0.0,
-                   True)
-        for ln in lines if not _unrolled(result, ln) and ln.kgco2e
+        SupplyPath((enterprise, _label(ln)), (enterprise, None), ln.kgco2e, ln.kgco2e / total if total else 0.0, True)
+        for ln in lines
+        if not _unrolled(result, ln) and ln.kgco2e
     ]
     paths = sorted(paths, key=lambda p: -p.kgco2e)[:top]
     return Hotspots(

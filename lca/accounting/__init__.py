@@ -1,0 +1,1 @@
+"""lca/accounting."""

@@ -1,0 +1,86 @@
+"""The Typer app of the ``tanlian`` command, the options its commands share, and their shared helpers.
+
+Command modules (one per group) register on :data:`app` and import only this module and
+:mod:`tanlian.cli.console`; heavy layers are imported inside the functions that need them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tanlian import __version__
+from tanlian.cli.console import console, err_console, progress_bar
+from tanlian.settings import get_settings
+
+app = typer.Typer(
+    help="Tanlian (碳链): supply-chain carbon tracing for zero-carbon industrial parks.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+StoreOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--store", help="sqlite:///file.db (default: TANLIAN_STORE or sqlite:///tanlian.db) or bolt://host:7687"
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON instead of tables")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"tanlian {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="print the version")
+    ] = False,
+) -> None:
+    """Tanlian (碳链)."""
+
+
+def open_store(url: str | None):
+    from tanlian.graph.factory import open_store as _open
+
+    return _open(url)
+
+
+def import_with_progress(store_url: str | None, bundle: Path, replace: bool, quiet: bool = False):
+    """Import a bundle with a progress bar; warnings go to stderr. Returns (store, summary)."""
+    from tanlian.connectors.bundle import import_bundle
+
+    store = open_store(store_url)
+    with progress_bar(f"importing {bundle.name}", enabled=not quiet) as update:
+        summary, warnings = import_bundle(store, bundle, replace=replace, progress=update)
+    for w in warnings:
+        err_console.print(f"[yellow]warning:[/] {w}")
+    return store, summary
+
+
+GwpOpt = Annotated[str | None, typer.Option("--gwp", help="AR6 (default) or AR5")]
+Scope2Opt = Annotated[
+    str | None, typer.Option("--scope2", help="which Scope 2 enters product intensities: market (default) or location")
+]
+
+
+def solved(store: str | None, gwp: str | None, scope2: str | None):
+    """The cached solved result of the store for the chosen options."""
+    from tanlian.errors import TanlianError
+    from tanlian.lca.core.cache import results
+
+    s = get_settings()
+    gwp, scope2 = (gwp or s.gwp).upper(), (scope2 or s.scope2).lower()
+    if gwp not in ("AR5", "AR6"):
+        raise TanlianError(f"--gwp must be AR5 or AR6, not {gwp!r}")
+    if scope2 not in ("location", "market"):
+        raise TanlianError(f"--scope2 must be location or market, not {scope2!r}")
+    result = results.get(open_store(store), gwp, scope2)
+    for w in result.warnings:
+        err_console.print(f"[yellow]warning:[/] {w}")
+    return result

@@ -1,0 +1,59 @@
+"""CLI commands that move data: ``import``, ``export``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tanlian.cli.app import JsonOpt, StoreOpt, app, import_with_progress, open_store
+from tanlian.cli.console import console, handle_errors, print_json
+
+
+@app.command("import")
+@handle_errors
+def import_cmd(
+    bundle: Annotated[Path, typer.Argument(help="folder of CSV files or an .xlsx workbook")],
+    store: StoreOpt = None,
+    replace: Annotated[bool, typer.Option(help="make the store equal to the bundle")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Validate a bundle and write it to the store (all or nothing; re-import is idempotent)."""
+    _, summary = import_with_progress(store, bundle, replace, quiet=json_out)
+    if json_out:
+        print_json(
+            {
+                "added": summary.added,
+                "changed": summary.changed,
+                "unchanged": summary.unchanged,
+                "removed": summary.removed,
+                "revision": summary.revision_after,
+            }
+        )
+        return
+    console.print(_summary_table(summary))
+
+
+def _summary_table(summary):
+    from rich.table import Table
+
+    t = Table(title=f"import — store revision {summary.revision_before} → {summary.revision_after}")
+    for col in ("table", "added", "changed", "unchanged", "removed"):
+        t.add_column(col, justify="right" if col != "table" else "left")
+    for name in summary.added:
+        t.add_row(name, *(str(getattr(summary, k)[name]) for k in ("added", "changed", "unchanged", "removed")))
+    return t
+
+
+@app.command("export")
+@handle_errors
+def export_cmd(
+    out: Annotated[Path, typer.Argument(help="folder for CSV files, or a path ending in .xlsx")],
+    store: StoreOpt = None,
+) -> None:
+    """Write the store's graph as a bundle that re-imports to the same graph."""
+    from tanlian.connectors.bundle import export_bundle
+
+    path = export_bundle(open_store(store).snapshot(), out)
+    console.print(f"exported to {path}")
