@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from tanlian.connectors.brightway import LINKS_TABLE, resolve_links
 from tanlian.connectors.tables import read_tables, write_tables
 from tanlian.connectors.validate import Checker
 from tanlian.errors import RowError, ValidationFailed
@@ -16,6 +17,8 @@ from tanlian.graph.store import GraphStore, ImportSummary, Progress
 from tanlian.seed_data.library import factor_library, gas_names, materials
 
 REQUIRED_FILES = (Enterprise.file, Product.file)
+#: Tables that are not entities: resolved into entities before validation (brightway_links → factors).
+RESOLVED_TABLES = (LINKS_TABLE,)
 
 
 @dataclass
@@ -26,14 +29,16 @@ class Bundle:
     warnings: list[str] = field(default_factory=list)
 
 
-def load_bundle(path: str | Path, *, existing: Graph | None = None) -> Bundle:
+def load_bundle(path: str | Path, *, existing: Graph | None = None, brightway: dict | None = None) -> Bundle:
     """Read and validate a bundle; raise :class:`ValidationFailed` listing every problem.
 
     ``existing`` is what the store already holds: references may point into it (upsert mode).
+    ``brightway``: keyword arguments of :func:`resolve_links` (project, method, gwp, iterations)
+    for bundles that link factors to a Brightway project.
     """
-    tables = read_tables(path)
-    known = {t.file for t in BUNDLE_TYPES}
-    warnings = [f"{name}: unknown table, ignored" for name in sorted(set(tables) - known)]
+    tables, bw_notes = resolve_links(read_tables(path), **(brightway or {}))
+    known = {t.file for t in BUNDLE_TYPES} | set(RESOLVED_TABLES)
+    warnings = bw_notes + [f"{name}: unknown table, ignored" for name in sorted(set(tables) - known)]
     errors: list[RowError] = [
         RowError(f"{name}.csv", None, None, None, "required file is missing")
         for name in REQUIRED_FILES
@@ -56,10 +61,15 @@ def load_bundle(path: str | Path, *, existing: Graph | None = None) -> Bundle:
 
 
 def import_bundle(
-    store: GraphStore, path: str | Path, *, replace: bool = False, progress: Progress | None = None
+    store: GraphStore,
+    path: str | Path,
+    *,
+    replace: bool = False,
+    progress: Progress | None = None,
+    brightway: dict | None = None,
 ) -> tuple[ImportSummary, list[str]]:
     """Validate ``path`` and write it to ``store`` (all or nothing; identical data writes nothing)."""
-    bundle = load_bundle(path, existing=None if replace else store.snapshot())
+    bundle = load_bundle(path, existing=None if replace else store.snapshot(), brightway=brightway)
     return store.import_graph(bundle.graph, replace=replace, progress=progress), bundle.warnings
 
 

@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     electricity_kgce_per_kwh: float = Field(
         0.1229, description="tce conversion of electricity (equivalent calorific value, GB/T 2589-2020)"
     )
+    brightway_project: str | None = Field(None, description="Brightway project that resolves factor:bw: flows")
+    brightway_method: str | None = Field(
+        None, description="LCIA method for Brightway-linked factors, 'a|b|c' (default: the project's IPCC GWP100)"
+    )
     jwt_secret: str | None = Field(None, description="HMAC key for API tokens; random per process if unset")
     token_ttl_s: int = 3600
 

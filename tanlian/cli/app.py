@@ -51,13 +51,17 @@ def open_store(url: str | None):
     return _open(url)
 
 
-def import_with_progress(store_url: str | None, bundle: Path, replace: bool, quiet: bool = False):
-    """Import a bundle with a progress bar; warnings go to stderr. Returns (store, summary)."""
+def import_with_progress(
+    store_url: str | None, bundle: Path, replace: bool, quiet: bool = False, brightway: dict | None = None
+):
+    """Import a bundle with a progress bar; warnings go to stderr. Returns (store, summary).
+
+    ``brightway``: project / method / iterations for bundles linking factors to Brightway."""
     from tanlian.connectors.bundle import import_bundle
 
     store = open_store(store_url)
     with progress_bar(f"importing {bundle.name}", enabled=not quiet) as update:
-        summary, warnings = import_bundle(store, bundle, replace=replace, progress=update)
+        summary, warnings = import_bundle(store, bundle, replace=replace, progress=update, brightway=brightway)
     for w in warnings:
         err_console.print(f"[yellow]warning:[/] {w}")
     return store, summary

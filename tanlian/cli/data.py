@@ -18,9 +18,24 @@ def import_cmd(
     store: StoreOpt = None,
     replace: Annotated[bool, typer.Option(help="make the store equal to the bundle")] = False,
     json_out: JsonOpt = False,
+    bw_project: Annotated[
+        str | None,
+        typer.Option(
+            "--brightway-project",
+            help="Brightway project for factor:bw: flows and brightway_links.csv (default TANLIAN_BRIGHTWAY_PROJECT)",
+        ),
+    ] = None,
+    bw_method: Annotated[
+        str | None,
+        typer.Option("--brightway-method", help="LCIA method 'a|b|c' (default: the project's IPCC GWP100)"),
+    ] = None,
+    bw_mc: Annotated[
+        int, typer.Option("--brightway-mc", help="Monte Carlo draws of the background to derive uncertainty")
+    ] = 0,
 ) -> None:
     """Validate a bundle and write it to the store (all or nothing; re-import is idempotent)."""
-    _, summary = import_with_progress(store, bundle, replace, quiet=json_out)
+    brightway = {"project": bw_project, "method": bw_method, "iterations": bw_mc}
+    _, summary = import_with_progress(store, bundle, replace, quiet=json_out, brightway=brightway)
     if json_out:
         print_json(
             {
