@@ -71,6 +71,7 @@ BW_UNITS = {
     "hectare": "ha",
 }
 MC_SEED = 42
+CACHE_KEYS = 8  # score sets kept per project (other methods or iteration counts); stale ones age out
 
 
 class BrightwayUnavailable(TanlianError):
@@ -316,11 +317,11 @@ class BrightwayProject:
         """Amount of the reference product per run (1 when the activity has no production exchange)."""
         return float(sum(exc["amount"] for exc in node.production()) or 1.0)
 
-    def cache_key(self, iterations: int) -> str:
-        """Stamps of every database (modified, processed) and method (processed file) of the project."""
+    def cache_key(self, methods: set[tuple[str, ...]], iterations: int) -> str:
+        """Stamps of every database of the project (modified, processed, size) and of the methods used."""
         dbs = {d: [m.get("modified"), m.get("processed"), m.get("number")] for d, m in self.bd.databases.items()}
         ms = {}
-        for m in self.bd.methods:
+        for m in sorted(methods):
             path = Path(self.bd.Method(m).filepath_processed())
             ms[method_text(m)] = [self.bd.methods[m].get("num_cfs"), path.stat().st_mtime_ns if path.exists() else None]
         blob = json.dumps({"databases": dbs, "methods": ms, "iterations": iterations, "seed": MC_SEED}, sort_keys=True)
@@ -334,14 +335,16 @@ class BrightwayProject:
         self, keys: list[tuple[str, str, tuple[str, ...]]], iterations: int = 0
     ) -> tuple[dict[tuple, Score], int]:
         """Scores of (database, code, method) keys and how many were computed (the rest: disk cache)."""
-        key = self.cache_key(iterations)
-        cache = _read_json(self.cache_file).get(key, {})
+        key = self.cache_key({tuple(k[2]) for k in keys}, iterations)
+        stored = _read_json(self.cache_file)
+        cache = stored.get(key, {})
         todo = sorted({k for k in keys if _ck(k) not in cache})
         if todo:
             cache.update(self._compute(todo, iterations))
             self.cache_file.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.cache_file.with_suffix(".tmp")
-            tmp.write_text(json.dumps({key: cache}))  # older keys are stale: keep only this one
+            stored = {k: v for k, v in stored.items() if k != key}  # other methods' entries stay
+            tmp.write_text(json.dumps({**dict(list(stored.items())[-CACHE_KEYS:]), key: cache}))
             os.replace(tmp, self.cache_file)
         return {k: Score(*cache[_ck(k)]) for k in keys}, len(todo)
 
@@ -360,9 +363,12 @@ class BrightwayProject:
         }
         config = {"impact_categories": sorted({tuple(m) for *_, m in keys})}
         data = self.bd.get_multilca_data_objs(demands, config)
-        lca = bc.MultiLCA(demands, config, data)
-        lca.lci()
-        lca.lcia()
+        try:
+            lca = bc.MultiLCA(demands, config, data)
+            lca.lci()
+            lca.lcia()
+        except Exception as exc:  # bw2calc raises many types (singular matrix, unknown ids, …)
+            raise BrightwayUnavailable(f"bw2calc could not score the linked activities: {exc}") from exc
         out = {_ck(k): [float(lca.scores[(k[2], f"{k[0]}|{k[1]}")]), None] for k in keys}
         if iterations > 0:
             mc = bc.MultiLCA(demands, config, data, use_distributions=True, seed_override=MC_SEED)
