@@ -13,11 +13,15 @@ on disk in the project's folder, keyed by every database's modification stamps a
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import json
 import math
 import os
 import re
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,6 +76,17 @@ BW_UNITS = {
 }
 MC_SEED = 42
 CACHE_KEYS = 8  # score sets kept per project (other methods or iteration counts); stale ones age out
+
+
+def bw_quiet(fn: Callable) -> Callable:
+    """Run ``fn`` with stdout sent to stderr: bw2data prints its log lines on stdout (``--json``)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with contextlib.redirect_stdout(sys.stderr):
+            return fn(*args, **kwargs)
+
+    return wrapper
 
 
 class BrightwayUnavailable(TanlianError):
@@ -189,7 +204,8 @@ def resolve_links(
         raise ValidationFailed([RowError(where.file, where.row, where.column, where.factor, why)])
     bw = BrightwayProject(project)
     default = parse_method(method or settings.brightway_method) or bw.default_method(gwp or settings.gwp)
-    own = set(tables["factors"]["id"].astype(str).str.strip()) if "factors" in tables else set()
+    factors = tables.get("factors")
+    own = set(factors["id"].astype(str).str.strip()) if factors is not None and "id" in factors else set()
     nodes, errors = {}, []
     for link in links:
         if link.factor in own:
@@ -261,6 +277,7 @@ def _gwp_of(method: tuple[str, ...]) -> str | None:
 class BrightwayProject:
     """An existing Brightway project, opened through ``bw2data`` (imported here, lazily)."""
 
+    @bw_quiet
     def __init__(self, name: str, *, create: bool = False):
         try:
             import bw2data as bd
@@ -286,7 +303,7 @@ class BrightwayProject:
         found = [m for m in self.bd.methods if _is_gwp100(m)]
         if not found:
             raise BrightwayUnavailable(
-                f"project {self.name!r} has no IPCC GWP100 method: name one with --brightway-method 'a|b|c'"
+                f"project {self.name!r} has no IPCC GWP100 method: name one ('a|b|c', --brightway-method or --method)"
             )
         matching = [m for m in found if _gwp_of(m) == gwp] or found
         excluded = ("no lt", "biogenic", "fossil", "land use", "slcf", "luluc")
@@ -331,6 +348,7 @@ class BrightwayProject:
     def cache_file(self) -> Path:
         return Path(self.bd.projects.dir) / "tanlian" / "scores.json"
 
+    @bw_quiet
     def scores(
         self, keys: list[tuple[str, str, tuple[str, ...]]], iterations: int = 0
     ) -> tuple[dict[tuple, Score], int]:

@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from tanlian import __version__
-from tanlian.connectors.brightway import BW_UNITS, BrightwayProject, BrightwayUnavailable
+from tanlian.connectors.brightway import BW_UNITS, BrightwayProject, BrightwayUnavailable, bw_quiet
 from tanlian.graph.model import Graph
 from tanlian.lca.core.factors import UNSPECIFIED, FactorBook
 from tanlian.lca.core.system import build_system, outputs_by_enterprise
@@ -127,6 +127,7 @@ def _factor_code(fid: str, role: str) -> str:
     return f"factor:{fid}" + (f"|{UPSTREAM}" if role == UPSTREAM else "")
 
 
+@bw_quiet
 def export_to_brightway(graph: Graph, project: str, database: str, scope2: Scope2Method = "market") -> ExportSummary:
     """Write the graph's product system into ``project`` (created when missing) as ``database``.
 

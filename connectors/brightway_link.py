@@ -22,6 +22,7 @@ from tanlian.connectors.brightway import (
     LINK_COLUMNS,
     REVIEW_COLUMNS,
     BrightwayProject,
+    bw_quiet,
     bw_unit,
     method_text,
     parse_method,
@@ -75,6 +76,7 @@ def candidates_for(f: Factor, pool: list[dict], n: int, is_treatment: Callable[[
     return chosen
 
 
+@bw_quiet
 def propose_links(
     graph: Graph,
     project: str,

@@ -15,6 +15,7 @@ computed through a project's processed arrays agrees with float64 hand values to
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
 import subprocess
@@ -366,6 +367,7 @@ def test_cli_link_then_import_the_reviewed_mapping(bw, tmp_path):
     mapping.drop(index="ore_test").to_csv(b / "brightway_links.csv")  # reviewed: ore_test is the bundle's own
     r = runner.invoke(app, ["import", str(b), "--store", url, "--brightway-project", PROJECT, "--json"])
     assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["added"]["factors"] == 1  # steel_bof; stdout stays JSON (bw2data logs go to stderr)
     f = EmbeddedStore(tmp_path / "t.db").snapshot().factors["steel_bof"]
     assert f.kgco2e == pytest.approx(steel(27.9), rel=BW_RTOL)
 
@@ -375,6 +377,7 @@ def test_cli_export_writes_the_database(bw, tmp_path):
     import_bundle(EmbeddedStore(tmp_path / "t.db"), MINI)
     r = runner.invoke(app, ["brightway", "export", "--project", PROJECT, "--store", url, "--json"])
     assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["database"] == "tanlian_P1"
     assert "tanlian_P1" in bw.databases and len(bw.Database("tanlian_P1")) > 3
 
 
