@@ -19,7 +19,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from tanlian import __version__
-from tanlian.connectors.brightway import BW_UNITS, BrightwayProject, BrightwayUnavailable, bw_quiet
+from tanlian.connectors.brightway import BW_UNITS
+from tanlian.connectors.brightway_project import BrightwayProject, BrightwayUnavailable, bw_quiet
 from tanlian.graph.model import Graph
 from tanlian.lca.core.factors import UNSPECIFIED, FactorBook
 from tanlian.lca.core.system import build_system, outputs_by_enterprise

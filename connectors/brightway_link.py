@@ -17,16 +17,8 @@ from difflib import SequenceMatcher
 
 import pandas as pd
 
-from tanlian.connectors.brightway import (
-    BW_PREFIX,
-    LINK_COLUMNS,
-    REVIEW_COLUMNS,
-    BrightwayProject,
-    bw_quiet,
-    bw_unit,
-    method_text,
-    parse_method,
-)
+from tanlian.connectors.brightway import BW_PREFIX, LINK_COLUMNS, REVIEW_COLUMNS, bw_unit
+from tanlian.connectors.brightway_project import BrightwayProject, bw_quiet, method_text, parse_method
 from tanlian.errors import UnitError
 from tanlian.graph.model import Factor, Graph
 from tanlian.lca.core.factors import FactorBook

@@ -29,8 +29,9 @@ import pytest
 from typer.testing import CliRunner
 
 from tanlian.cli import app
-from tanlian.connectors.brightway import BrightwayProject, resolve_links
+from tanlian.connectors.brightway import resolve_links
 from tanlian.connectors.brightway_export import export_to_brightway
+from tanlian.connectors.brightway_project import BrightwayProject
 from tanlian.connectors.bundle import import_bundle, load_bundle
 from tanlian.connectors.tables import read_tables
 from tanlian.errors import ValidationFailed
