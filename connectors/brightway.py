@@ -194,6 +194,10 @@ def factor_row(link: Link, node: Any, score: Score, method: tuple[str, ...], bw,
         errors.append(RowError(link.file, link.row, link.column, link.factor, why))
         return {}
     replaced = factor_library().get(link.factor)
+    if replaced is not None and replaced.kind == "energy":
+        why = "energy factors are emissions at the point of use (upstream apart): a cradle-to-gate score cannot be one"
+        errors.append(RowError(link.file, link.row, link.column, link.factor, why))
+        return {}
     waste = bw.production_amount(node) < 0
     kind = replaced.kind if replaced else ("waste" if waste else "service" if convertible(unit, "t*km") else "material")
     row = {

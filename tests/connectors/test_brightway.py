@@ -240,6 +240,7 @@ def test_monte_carlo_of_the_background_gives_a_lognormal_factor(bw, tmp_path):
         ({"factor": "x", "database": "bg", "code": "nope"}, "code", "nope", "no activity with code 'nope'"),
         ({"factor": "x", "database": "bg", "code": "steel", "method": "a|b"}, "method", "a|b", "no LCIA method"),
         ({"factor": "ore_test", "database": "bg", "code": "steel"}, "factor", "ore_test", "both in factors.csv"),
+        ({"factor": "diesel", "database": "bg", "code": "power"}, "factor", "diesel", "point of use"),
     ],
 )
 def test_bad_links_name_file_row_column_and_value(bw, tmp_path, link, column, value, reason):
