@@ -392,3 +392,14 @@ def test_demo_never_imports_bw2data(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split()[-2:] == ["False", "False"]
+
+
+def test_export_carries_a_factor_uncertainty_on_its_activity(bw, tmp_path):
+    b = bundle_with(tmp_path)
+    factors = pd.read_csv(b / "factors.csv", dtype=str, keep_default_na=False)
+    factors.loc[factors["id"] == "ore_test", ["uncertainty_type", "uncertainty"]] = ["lognormal", "1.3"]
+    factors.fillna("").to_csv(b / "factors.csv", index=False)
+    export_to_brightway(load_bundle(b).graph, PROJECT, "tanlian_unc")
+    (e,) = bw.get_node(database="tanlian_unc", code="factor:ore_test").biosphere()
+    assert e["uncertainty type"] == 2 and e["amount"] == pytest.approx(100.0)
+    assert (e["loc"], e["scale"]) == pytest.approx((math.log(100.0), math.log(1.3)))
