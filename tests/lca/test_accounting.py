@@ -69,7 +69,7 @@ def small_park(outside_buys_steam: bool = False) -> Graph:
         ),
         Factor(id="ore", unit="t", kgco2e=100, kind="material"),
         Factor(id="transport_road", unit="t*km", kgco2e=0.1, kind="service"),
-        Product(id="steam", enterprise="H", unit="GJ", output=1000, kind="energy"),
+        Product(id="steam", enterprise="H", unit="GJ", output=1000, kind="energy", carrier="steam"),
         Product(id="widget", enterprise="F", unit="t", output=100),
         Product(id="s_ore", enterprise="S", unit="t", output=1000),
         Activity(enterprise="H", type="fuel", item="coalx", quantity=10, unit="t"),
@@ -210,22 +210,27 @@ def test_demo_park_indicators_use_the_thresholds_table():
     assert inds["product_energy_intensity"]["value"] is None
 
 
-def test_energy_supplied_outside_the_park_is_deducted_with_its_co2():
-    """H burns 10 t of library coal (791.74 kgce/t; 2 071.509 kg CO2/t) for 1 000 GJ of steam:
-    500 GJ go to F inside, 100 GJ to S outside and 400 GJ are sold outside the graph, so 500 GJ
-    leave the park. F also uses 10 MWh of grid power (6 MWh at the 0.6 residual mix, 4 MWh
+@pytest.mark.parametrize("coal_t", [100, 10])
+def test_energy_supplied_outside_the_park_is_deducted_with_its_co2(coal_t):
+    """H burns ``coal_t`` of library coal (791.74 kgce/t; 2 071.509 kg CO2/t) for 1 000 GJ of
+    steam: 500 GJ go to F inside, 100 GJ to S outside and 400 GJ are sold outside the graph, so
+    500 GJ leave the park. F also uses 10 MWh of grid power (6 MWh at the 0.6 residual mix, 4 MWh
     green): 1 229 kgce, 3 600 kg CO2.
-    tce = (7 917.40 + 1 229 − 500 GJ × 34.121) / 1000; CO2 = 20 715.09 + 3 600 − 500 × 20.71509."""
+    tce = (791.74 coal_t + 1 229 − 500 GJ × 34.121) / 1000; CO2 = 2 071.509 coal_t + 3 600 − 500 ×
+    2.071509 coal_t. With 10 t the park would supply more energy than it uses (−7.9 tce): no value."""
     from tanlian.lca.accounting.indicators import park_indicators
 
     g = small_park(outside_buys_steam=False)
-    coal = Activity(enterprise="H", type="fuel", item="coal_bituminous", quantity=10, unit="t")
+    coal = Activity(enterprise="H", type="fuel", item="coal_bituminous", quantity=coal_t, unit="t")
     g.activities = {k: a for k, a in g.activities.items() if a.item != "coalx"}
     g.activities[coal.id] = coal
     f = flow("steam", "S", 100, "GJ")
     g.flows[f.id] = f
     core = next(i for i in park_indicators(solve_graph(g), "P") if i["id"] == "carbon_per_energy")
-    tce = (10 * 791.74 + 10_000 * 0.1229 - 500 * 34.121) / 1000
-    co2_t = (10 * 2071.509 + 3600 - 500 * 10 * 2071.509 / 1000) / 1000
+    tce = (coal_t * 791.74 + 10_000 * 0.1229 - 500 * 34.121) / 1000
+    co2_t = (coal_t * 2071.509 + 3600 - 500 * coal_t * 2071.509 / 1000) / 1000
     assert core["energy_tce"] == pytest.approx(tce, rel=1e-12)
-    assert core["value"] == pytest.approx(co2_t / tce, rel=1e-12)
+    if tce > 0:
+        assert core["value"] == pytest.approx(co2_t / tce, rel=1e-12)
+    else:
+        assert core["value"] is None and "more supplied out than used" in core["reason"]
