@@ -19,7 +19,6 @@ def small_graph() -> Graph:
             Factor(id="f1", unit="t", kgco2e=2.5, kind="material", gases={"CO2": 2.4, "CH4": 0.003}),
             Product(id="s1", enterprise="S", unit="t", output=10, price_cny=100.0),
             Product(id="m1", enterprise="M", unit="piece", output=1000, kind="product", cpc="4299"),
-            Product(id="c_heat", enterprise="C", unit="GJ", output=5, kind="energy", carrier="heat"),
             Activity(enterprise="S", type="fuel", item="f1", quantity=3, unit="t"),
             Flow.model_validate({"from": "factor:f1", "to": "S", "quantity": 5, "unit": "t"}),
             Flow.model_validate({"id": "F2", "from": "s1", "to": "M", "quantity": 8, "unit": "t"}),
@@ -48,8 +47,16 @@ def test_import_then_snapshot_round_trips(store):
     ent = store.get(Enterprise, "S")
     assert ent.model_extra == {"名称": "供应商"}
     assert store.get(Factor, "f1").gases == {"CO2": 2.4, "CH4": 0.003}
-    heat = store.get(Product, "c_heat")
-    assert (heat.carrier, heat.model_extra) == ("heat", {})
+
+
+def test_energy_carrier_round_trips(store):
+    g = small_graph()
+    heat = Product(id="c_heat", enterprise="C", unit="GJ", output=5, kind="energy", carrier="heat")
+    g.products[heat.id] = heat
+    store.import_graph(g)
+    got = store.get(Product, "c_heat")
+    assert (got.carrier, got.model_extra) == ("heat", {})
+    assert store.snapshot().products["c_heat"] == heat
 
 
 def test_reimport_identical_changes_nothing(store):
