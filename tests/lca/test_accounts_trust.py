@@ -8,6 +8,7 @@ from tanlian.graph.model import Activity, Enterprise, Factor, Graph, Park, Produ
 from tanlian.lca.accounting.indicators import park_indicators
 from tanlian.lca.accounting.park import park_inventory
 from tanlian.lca.accounting.scope import enterprise_account
+from tanlian.lca.core.burden import MissingCarrier
 from tanlian.lca.core.result import solve_graph
 
 from .builders import chain_graph, flow, process
@@ -77,8 +78,17 @@ def test_direct_includes_energy_bought_from_graph_enterprises():
     fp = r.footprint("steel")
     assert fp["direct_kgco2e_per_unit"] == pytest.approx(1250, rel=REL)
     assert fp["upstream_kgco2e_per_unit"] == pytest.approx(61, rel=REL)
+    assert fp["own_burden_kgco2e_per_unit"] == pytest.approx(1000, rel=REL)  # gate only: no bought power
     stl = enterprise_account(r, "STL")
     assert stl["scope1_kgco2e"] + stl["scope2_market_kgco2e"] == pytest.approx(125_000, rel=REL)
+
+
+def test_energy_product_without_carrier_is_an_error_not_a_guess():
+    """A store written before the column existed: computing names the product instead of guessing."""
+    g = mixed_graph()
+    g.products["power"] = g.products["power"].model_copy(update={"carrier": None})
+    with pytest.raises(MissingCarrier, match=r"without a carrier.*: power;"):
+        solve_graph(g)
 
 
 def test_energy_chain_scope2_is_generation_all_the_way():
