@@ -143,11 +143,6 @@ def purchase_category(flow: Flow, product: Product) -> int:
     return 3 if product.scope2_energy else default_category(flow, product.unit)
 
 
-def is_own(flow: Flow, graph: Graph) -> bool:
-    """The flow stays inside one enterprise (its own product consumed in-house): not a purchase."""
-    return graph.maker(flow.source) == flow.to
-
-
 def flow_mass_t(flow: Flow, graph: Graph, book: FactorBook) -> float:
     """Mass carried by a flow in tonnes (for t·km): from its unit, else the product's ``mass_kg``."""
     if flow.unit and is_mass(flow.unit):
