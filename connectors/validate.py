@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import get_args
 
 from tanlian.errors import AllocationError, RowError, UnitError
-from tanlian.graph.model import Entity, Factor, Graph, Product
+from tanlian.graph.model import Carrier, Entity, Factor, Graph, Product
 from tanlian.lca.core.allocation import allocate
 from tanlian.units import conversion_factor, convertible, is_mass
 
 ENERGY_ACTIVITIES = ("fuel", "electricity", "heat", "steam")
+CARRIERS = " | ".join(get_args(Carrier))
 
 
 @dataclass
@@ -77,10 +79,18 @@ class Checker:
         for p in self.bundle.products.values():
             if not self._get("enterprises", p.enterprise):
                 self._err(p, "enterprise", p.enterprise, "unknown enterprise")
+            self._carrier(p)
             if p.kind == "waste" and p.price_cny:
                 self.warnings.append(
                     f"products.csv: waste product {p.id} has a price; waste carries no burden (cut-off)"
                 )
+
+    def _carrier(self, p: Product) -> None:
+        """``carrier`` is required for kind=energy and means nothing for other kinds."""
+        if p.kind == "energy" and p.carrier is None:
+            self._err(p, "carrier", None, f"required for kind=energy: {CARRIERS}")
+        elif p.kind != "energy" and p.carrier is not None:
+            self._err(p, "carrier", p.carrier, f"only energy products have a carrier (this one is kind={p.kind})")
 
     def allocation(self) -> None:
         """Every enterprise with several outputs has the data its allocation rule needs."""

@@ -29,6 +29,10 @@ Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 
 AllocationRule = Literal["economic", "mass", "energy", "explicit"]
 ProductKind = Literal["product", "byproduct", "waste", "energy"]
+#: What an ``energy`` product carries. The first four are Scope 2 for a buyer (DECISIONS 14);
+#: a fuel is a purchased good (Category 1) whose combustion is the buyer's own Scope 1.
+Carrier = Literal["electricity", "heat", "steam", "cooling", "fuel"]
+SCOPE2_CARRIERS: frozenset[str] = frozenset({"electricity", "heat", "steam", "cooling"})
 FactorKind = Literal["energy", "material", "service", "waste", "spend"]
 ActivityType = Literal["fuel", "process", "electricity", "heat", "steam", "removal"]
 TransportMode = Literal["road", "rail", "sea", "inland_water", "air", "pipeline"]
@@ -87,11 +91,17 @@ class Product(Entity):
     unit: Unit
     output: Positive
     kind: ProductKind = "product"
+    carrier: Carrier | None = None  # required for kind=energy (checked at import)
     price_cny: NonNeg | None = None
     mass_kg: NonNeg | None = None
     energy_mj: NonNeg | None = None
     share: Share | None = None
     cpc: str | None = None
+
+    @property
+    def scope2_energy(self) -> bool:
+        """Energy a buyer counts in Scope 2 (electricity, heat, steam, cooling; not fuel)."""
+        return self.kind == "energy" and self.carrier in SCOPE2_CARRIERS
 
 
 class Factor(Entity):

@@ -70,7 +70,8 @@ def member_boundary_scope3(result: LcaResult, b: Boundary, enterprise: str, y_ou
             total += ln.kgco2e  # background factors, transport, fuel/power upstream: all outside
         elif not b.inside(ln.supplier):
             j = result.idx(ln.counterpart)
-            per_unit = y_out[j] - (result.direct[j] if ln.category == 3 else 0.0)
+            energy = result.graph.products[ln.counterpart].scope2_energy  # its direct part is Scope 2
+            per_unit = y_out[j] - (result.direct[j] if energy else 0.0)
             total += ln.quantity * per_unit
     return total
 
@@ -122,8 +123,9 @@ def park_inventory(result: LcaResult, park: str, method: str | None = None) -> d
 
 
 def _intra_park_embodied(result: LcaResult, b: Boundary):
-    """quantity × full intensity of every flow between two members (what a naive sum would add)."""
+    """quantity × full intensity of every flow between two members (what a naive sum would add);
+    an own product consumed in-house is in no account, so not here either."""
     for f in result.graph.flows.values():
         p = result.graph.products.get(f.source)
-        if p is not None and b.inside(p.enterprise) and b.inside(f.to):
+        if p is not None and b.inside(p.enterprise) and b.inside(f.to) and p.enterprise != f.to:
             yield result.edge_quantity(f.id)[0] * float(result.intensity[result.idx(p.id)])

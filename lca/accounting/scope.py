@@ -3,8 +3,11 @@
 All amounts in kgCO2e per year. Scope 3 lines: categories 1/2 (incoming flows), 3 (upstream of
 fuels and power; the non-generation part of energy bought from graph enterprises), 4 (transport
 of inputs), 5 (waste treatment), 9 (transport of sales), 11 (use of sold products), 12
-(end-of-life of sold products). Energy bought from a graph enterprise is Scope 2 at the seller's
-direct emissions per unit (DECISIONS 14).
+(end-of-life of sold products). Electricity, heat, steam and cooling bought from a graph
+enterprise are Scope 2 at the seller's direct emissions per unit (DECISIONS 14), the rest of
+their intensity Category 3; a fuel bought in the graph is Category 1 (its combustion is the
+buyer's own fuel activity, Scope 1). An enterprise's own products consumed in-house are no
+purchase: they appear in neither Scope 2 nor Scope 3 (their emissions are its own Scope 1/2).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import dataclass, field
 
 from tanlian.errors import NotFound
 from tanlian.graph.model import Graph, Sale
-from tanlian.lca.core.burden import BurdenLine, default_category
+from tanlian.lca.core.burden import BurdenLine, purchase_category
 from tanlian.lca.core.factors import UNSPECIFIED
 from tanlian.lca.core.result import LcaResult
 from tanlian.units import conversion_factor
@@ -65,13 +68,30 @@ def own_lines(result: LcaResult, enterprise: str) -> list[BurdenLine]:
 
 
 def energy_inflows(result: LcaResult, enterprise: str):
-    """(flow, product, quantity in product unit) of energy products bought from graph enterprises."""
+    """(flow, product, quantity in product unit) of electricity, heat, steam and cooling bought
+    from other graph enterprises (the buyer's Scope 2)."""
     graph = result.graph
     for fid in result.inflows.get(enterprise, []):
         f = graph.flows[fid]
         p = graph.products.get(f.source)
-        if p is not None and p.kind == "energy":
+        if p is not None and p.scope2_energy and p.enterprise != enterprise:
             yield f, p, result.edge_quantity(f.id)[0]
+
+
+def hidden(result: LcaResult, p, shared_only: bool) -> bool:
+    """In a customer's own view, the maker of ``p`` does not share footprints (DECISIONS 21)."""
+    return shared_only and not result.graph.enterprises[p.enterprise].share_footprints
+
+
+def bought_energy_direct(result: LcaResult, p, shared_only: bool = False) -> float | None:
+    """kgCO2e per unit of a bought Scope-2 energy product that its buyer counts in Scope 2: the
+    seller's direct emissions per unit; in the buyer's own view of a seller that does not share,
+    the class average of direct (None: no class average, a data gap). The Category 3 line of the
+    same purchase uses the same basis (:func:`upstream_lines`)."""
+    if not hidden(result, p, shared_only):
+        return float(result.direct[result.idx(p.id)])
+    avg = result.class_average(p.id, per_unit=result.direct)
+    return None if avg is None else avg["kgco2e_per_unit"]
 
 
 def upstream_lines(result: LcaResult, enterprise: str, shared_only: bool = False) -> list[Scope3Line]:
@@ -81,21 +101,21 @@ def upstream_lines(result: LcaResult, enterprise: str, shared_only: bool = False
     share footprints are valued at the class average of their product (``average-data``), or
     reported as a data gap (0 kgCO2e, a warning) when no class average exists.
     """
-    g, s = result.graph, result.system
+    g = result.graph
     lines: list[Scope3Line] = []
     for fid in result.inflows.get(enterprise, []):
         f = g.flows[fid]
         p = g.products.get(f.source)
-        if p is None:
-            continue
+        if p is None or p.enterprise == enterprise:
+            continue  # an own product consumed in-house is no purchase
         q, unit = result.edge_quantity(f.id)
         j = result.idx(p.id)
-        energy = p.kind == "energy"  # the non-generation part of bought energy is Category 3
-        cat = 3 if energy else default_category(f, p.unit)
-        if shared_only and p.enterprise != enterprise and not g.enterprises[p.enterprise].share_footprints:
+        cat = purchase_category(f, p)
+        if hidden(result, p, shared_only):
             lines.append(_not_shared_line(result, f.id, p, q, unit, cat))
             continue
-        row = result.Y[j] - s.b_direct[j] if energy else result.Y[j]
+        # of bought electricity, heat, steam, cooling: the part beyond the seller's direct (Category 3)
+        row = result.Y[j] - result.direct_by_gas[j] if p.scope2_energy else result.Y[j]
         gases = _gas_dict(result, q * row)
         lines.append(
             Scope3Line(cat, p.id, p.enterprise, f.id, q, unit, SUPPLIER_SPECIFIC, sum(gases.values()), True, gases)
@@ -126,11 +146,13 @@ def upstream_lines(result: LcaResult, enterprise: str, shared_only: bool = False
 
 
 def _not_shared_line(result: LcaResult, flow_id: str, p, q: float, unit: str, cat: int) -> Scope3Line:
-    """A purchase from a supplier that does not share: class-average data, or a stated data gap."""
+    """A purchase from a supplier that does not share: class-average data, or a stated data gap.
+    Of Scope-2 energy, the class average beyond the class-average direct part (Category 3)."""
     avg = result.class_average(p.id)
     if avg is None:
         return Scope3Line(cat, p.id, p.enterprise, flow_id, q, unit, "data-gap (not shared)", 0.0, False, {})
-    kg = q * avg["kgco2e_per_unit"]
+    per_unit = avg["kgco2e_per_unit"] - (bought_energy_direct(result, p, True) if p.scope2_energy else 0.0)
+    kg = q * per_unit
     return Scope3Line(cat, p.id, p.enterprise, flow_id, q, unit, "average-data", kg, False, {UNSPECIFIED: kg})
 
 
@@ -182,10 +204,11 @@ def scope1_by_gas(result: LcaResult, enterprise: str) -> dict[str, float]:
     return dict(gases)
 
 
-def scope2(result: LcaResult, enterprise: str, method: str, energy_from=None) -> float:
+def scope2(result: LcaResult, enterprise: str, method: str, energy_from=None, shared_only: bool = False) -> float:
     """Scope 2 (kgCO2e): own activities under ``method`` + bought graph energy × seller's direct/unit.
 
     ``energy_from``: optional predicate on the seller enterprise id (the park counts outside sellers only).
+    ``shared_only``: the enterprise's own view (:func:`bought_energy_direct`; a data gap counts 0).
     """
     own = sum(
         _co2e(result, ln)
@@ -193,7 +216,7 @@ def scope2(result: LcaResult, enterprise: str, method: str, energy_from=None) ->
         if ln.scope == 2 and ln.scope2_method in (None, method)
     )
     bought = sum(
-        q * float(result.direct[result.idx(p.id)])
+        q * (bought_energy_direct(result, p, shared_only) or 0.0)
         for _, p, q in energy_inflows(result, enterprise)
         if energy_from is None or energy_from(p.enterprise)
     )
@@ -220,6 +243,7 @@ def enterprise_account(result: LcaResult, enterprise: str, shared_only: bool = F
     s1 = scope1_by_gas(result, enterprise)
     lines = scope3_lines(result, enterprise, shared_only)
     gaps = [ln.counterpart for ln in lines if ln.method.startswith("data-gap")]
+    scopes = {p: "Scope 2 and 3" if result.graph.products[p].scope2_energy else "Scope 3" for p in gaps}
     by_cat: dict[str, float] = defaultdict(float)
     for ln in lines:
         by_cat[str(ln.category)] += ln.kgco2e
@@ -233,12 +257,12 @@ def enterprise_account(result: LcaResult, enterprise: str, shared_only: bool = F
         "scope2_method": result.system.scope2,
         "scope1_kgco2e": sum(s1.values()),
         "scope1_by_gas": s1,
-        "scope2_location_kgco2e": scope2(result, enterprise, "location"),
-        "scope2_market_kgco2e": scope2(result, enterprise, "market"),
+        "scope2_location_kgco2e": scope2(result, enterprise, "location", shared_only=shared_only),
+        "scope2_market_kgco2e": scope2(result, enterprise, "market", shared_only=shared_only),
         "scope3_kgco2e": s3,
         "scope3_by_category": dict(sorted(by_cat.items(), key=lambda kv: int(kv[0]))),
         "primary_data_share": primary / s3 if s3 else None,
         "removals_kgco2e": removals(result.graph, enterprise),
         "lines": [ln.record() for ln in lines],
-        "warnings": [f"Scope 3 understated: no shared or class-average footprint for {p}" for p in gaps],
+        "warnings": [f"{scopes[p]} understated: no shared or class-average footprint for {p}" for p in gaps],
     }

@@ -1,7 +1,8 @@
 """Split an enterprise's burden over its outputs (ISO 14044 §4.3.4: physical, then economic).
 
 ``waste`` outputs get nothing (cut-off); ``byproduct`` outputs are allocated like products.
-Shares are dimensionless and sum to 1 over the non-waste outputs.
+Shares are dimensionless and sum to exactly 1 over the non-waste outputs (explicit shares within
+1e-6 of 1 are renormalised). A price of 0 counts as no price (DECISIONS 12: mass fallback).
 """
 
 from __future__ import annotations
@@ -24,9 +25,15 @@ class Allocation:
     note: str | None = None
 
 
+def _column(p: Product, column: str) -> float | None:
+    """The product's value of ``column``; a price of 0 is no price."""
+    value = getattr(p, column)
+    return None if column == "price_cny" and not value else value
+
+
 def _per_unit(p: Product, column: str, unit: str) -> float | None:
     """kg (or MJ) per unit of ``p``: the column if given, else from the product's own unit."""
-    value = getattr(p, column)
+    value = _column(p, column)
     if value is not None:
         return value
     try:
@@ -38,7 +45,7 @@ def _per_unit(p: Product, column: str, unit: str) -> float | None:
 def _weights(products: list[Product], column: str, unit: str | None) -> tuple[dict[str, float], list[str]]:
     weights, missing = {}, []
     for p in products:
-        per = _per_unit(p, column, unit) if unit else getattr(p, column)
+        per = _per_unit(p, column, unit) if unit else _column(p, column)
         if per is None:
             missing.append(p.id)
         else:
@@ -66,7 +73,7 @@ def allocate(enterprise: Enterprise, products: list[Product]) -> Allocation:
         total = sum(p.share for p in useful)
         if abs(total - 1) > SHARE_TOLERANCE:
             raise AllocationError(enterprise.id, f"explicit shares sum to {total:g}, not 1")
-        shares.update({p.id: p.share for p in useful})
+        shares.update({p.id: p.share / total for p in useful})
         return Allocation(shares, rule)
     column, unit = RULE_COLUMNS[rule]
     weights, missing = _weights(useful, column, unit)
@@ -79,7 +86,7 @@ def allocate(enterprise: Enterprise, products: list[Product]) -> Allocation:
                 f"(mass fallback impossible: no 'mass_kg' for {mass_missing})",
             )
         weights, rule = mass_w, "mass"
-        note = f"economic allocation fell back to mass: no price_cny for {missing}"
+        note = f"economic allocation fell back to mass: no (or zero) price_cny for {missing}"
     elif missing:
         raise AllocationError(enterprise.id, f"rule {rule!r} needs column {column!r} for products {missing}")
     total = sum(weights.values())

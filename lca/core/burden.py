@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from tanlian.errors import TanlianError
-from tanlian.graph.model import Activity, Factor, Flow, Graph
+from tanlian.graph.model import Activity, Factor, Flow, Graph, Product
 from tanlian.lca.core.factors import UNSPECIFIED, FactorBook
 from tanlian.units import conversion_factor, convertible, is_mass
 
@@ -24,6 +24,20 @@ Method = Literal["location", "market"]
 
 class MissingMass(TanlianError):
     """Transport needs a mass, and the flow gives none."""
+
+
+class MissingCarrier(TanlianError):
+    """An ``energy`` product without a carrier: its buyers' scope cannot be told."""
+
+
+def check_carriers(graph: Graph) -> None:
+    """Every ``energy`` product names its carrier (stores written before the column existed do not)."""
+    missing = sorted(p.id for p in graph.products.values() if p.kind == "energy" and p.carrier is None)
+    if missing:
+        raise MissingCarrier(
+            f"energy products without a carrier (electricity | heat | steam | cooling | fuel): {', '.join(missing)}; "
+            "add the products.csv column 'carrier' and import again"
+        )
 
 
 @dataclass(frozen=True)
@@ -119,6 +133,14 @@ def default_category(flow: Flow, unit: str | None = None, factor_kind: str | Non
     if unit is not None and convertible(unit, "t*km"):
         return 4
     return 2 if flow.capital else 1
+
+
+def purchase_category(flow: Flow, product: Product) -> int:
+    """Scope 3 category of a flow of a graph product: 3 for electricity, heat, steam or cooling
+    (the buyer's Scope 2 is the seller's direct part, the rest of the intensity is Category 3,
+    DECISIONS 14); a fuel is a purchased good like any other (its combustion is the buyer's own
+    fuel activity, Scope 1)."""
+    return 3 if product.scope2_energy else default_category(flow, product.unit)
 
 
 def flow_mass_t(flow: Flow, graph: Graph, book: FactorBook) -> float:

@@ -11,6 +11,7 @@ from tanlian.errors import NonProductiveLoop, NotFound
 from tanlian.graph.model import Graph
 from tanlian.lca.core.burden import flow_quantity
 from tanlian.lca.core.factors import FactorBook
+from tanlian.lca.core.gate import gate_to_gate
 from tanlian.lca.core.solve import SolveInfo, Solver, non_productive_loops, solve_intensities
 from tanlian.lca.core.system import System, build_system
 from tanlian.lca.core.uncertainty import monte_carlo, sample_multipliers
@@ -32,9 +33,14 @@ class LcaResult:
         return self.Y.sum(axis=1)
 
     @cached_property
+    def direct_by_gas(self) -> np.ndarray:
+        """(n, g) the maker's Scope 1 + 2 per unit, bought graph energy included (DECISIONS 13, ``gate.py``)."""
+        return gate_to_gate(self.system, self.graph, self.system.b_direct)
+
+    @cached_property
     def direct(self) -> np.ndarray:
-        """(n,) the maker's own Scope 1 + 2 per unit (gate to gate, DECISIONS 13)."""
-        return self.system.b_direct.sum(axis=1)
+        """(n,) kgCO2e per unit: the maker's Scope 1 + 2 as its account counts them (DECISIONS 13)."""
+        return self.direct_by_gas.sum(axis=1)
 
     @cached_property
     def book(self) -> FactorBook:
@@ -68,6 +74,7 @@ class LcaResult:
             "kgco2e_per_unit": float(self.intensity[j]),
             "direct_kgco2e_per_unit": float(self.direct[j]),
             "upstream_kgco2e_per_unit": float(self.intensity[j] - self.direct[j]),
+            "own_burden_kgco2e_per_unit": float(self.system.b_direct[j].sum()),
             "by_gas": {g: float(v) for g, v in zip(self.system.gases, self.Y[j], strict=True) if v},
             "gwp": self.system.gwp_set,
             "scope2_method": self.system.scope2,
@@ -78,12 +85,12 @@ class LcaResult:
             out.update(p5=float(p5[j]), p50=float(p50[j]), p95=float(p95[j]), mc_samples=mc)
         return out
 
-    def class_average(self, product_id: str) -> dict | None:
+    def class_average(self, product_id: str, per_unit: np.ndarray | None = None) -> dict | None:
         """Placeholder footprint of a product whose maker does not share (DECISIONS 21).
 
         The output-weighted average intensity (kgCO2e per unit of ``product_id``'s unit) of the
         products of the same ``cpc`` class made by other enterprises that do share; None when
-        there is no such product.
+        there is no such product. ``per_unit`` (n,): average this figure instead (e.g. ``direct``).
         """
         from tanlian.units import conversion_factor, convertible
 
@@ -102,7 +109,8 @@ class LcaResult:
             return None
         # intensity per unit of p: per unit of q × (units of q in one unit of p)
         weights = [q.output * conversion_factor(q.unit, p.unit) for q in peers]
-        values = [self.intensity[self.idx(q.id)] * conversion_factor(p.unit, q.unit) for q in peers]
+        figure = self.intensity if per_unit is None else per_unit
+        values = [figure[self.idx(q.id)] * conversion_factor(p.unit, q.unit) for q in peers]
         avg = float(np.average(values, weights=weights))
         return {
             "product": product_id,

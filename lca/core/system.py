@@ -18,7 +18,7 @@ import scipy.sparse as sp
 
 from tanlian.graph.model import Graph
 from tanlian.lca.core.allocation import Allocation, allocate
-from tanlian.lca.core.burden import BurdenLine, enterprise_lines, flow_quantity
+from tanlian.lca.core.burden import BurdenLine, check_carriers, enterprise_lines, flow_quantity
 from tanlian.lca.core.factors import FactorBook
 from tanlian.settings import GwpSet, Scope2Method
 
@@ -65,6 +65,7 @@ def outputs_by_enterprise(graph: Graph) -> dict[str, list]:
 
 def build_system(graph: Graph, gwp: GwpSet = "AR6", scope2: Scope2Method = "market") -> System:
     """Assemble the system from a snapshot: allocate burdens and inputs to each maker's outputs."""
+    check_carriers(graph)
     book = FactorBook.for_graph(graph, gwp)
     products = sorted(graph.products)
     index = {p: i for i, p in enumerate(products)}

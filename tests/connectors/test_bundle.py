@@ -59,6 +59,8 @@ def test_mini_bundle_loads(mini_bundle):
         ("enterprises", 3, "park", "P9", "unknown park"),
         ("flows", 4, "quantity", "100", "more than its output"),
         ("enterprises", 2, "allocation", "energy", "needs column 'energy_mj'"),
+        ("products", 2, "carrier", "power", "'electricity', 'heat', 'steam', 'cooling' or 'fuel'"),
+        ("products", 2, "carrier", "heat", "only energy products have a carrier"),
         ("flows", 2, "unit", "kg", None),  # a valid edit: kg of ore converts to t
     ],
 )
@@ -77,6 +79,14 @@ def test_each_error_names_file_row_column(tmp_path, mini_bundle, file, row, colu
         assert (e.file, e.column) == ("products.csv", "output")
     else:
         assert (e.file, e.row, e.column) == (f"{file}.csv", row, column)
+
+
+def test_energy_product_without_carrier_names_the_carrier_column(tmp_path, mini_bundle):
+    b = copy_bundle(mini_bundle, tmp_path / "b")
+    edit(b, "products", 4, "kind", "energy")
+    (e,) = [e for e in errors_of(b) if e.column == "carrier"]
+    assert (e.file, e.row, e.value) == ("products.csv", 4, None)
+    assert "required for kind=energy: electricity | heat | steam | cooling | fuel" in e.reason
 
 
 def test_duplicate_id_names_both_rows(tmp_path, mini_bundle):

@@ -49,6 +49,16 @@ def test_import_then_snapshot_round_trips(store):
     assert store.get(Factor, "f1").gases == {"CO2": 2.4, "CH4": 0.003}
 
 
+def test_energy_carrier_round_trips(store):
+    g = small_graph()
+    heat = Product(id="c_heat", enterprise="C", unit="GJ", output=5, kind="energy", carrier="heat")
+    g.products[heat.id] = heat
+    store.import_graph(g)
+    got = store.get(Product, "c_heat")
+    assert (got.carrier, got.model_extra) == ("heat", {})
+    assert store.snapshot().products["c_heat"] == heat
+
+
 def test_reimport_identical_changes_nothing(store):
     store.import_graph(small_graph())
     rev = store.revision()

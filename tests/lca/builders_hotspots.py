@@ -33,7 +33,7 @@ def mixed_graph() -> Graph:
             Enterprise(id="BUY", name="buyer", park="P"),
             Factor(id="ore", unit="t", kgco2e=20, kind="material", **{"class": "ore"}),
             Factor(id="transport_road", unit="t*km", kgco2e=ROAD_KG_PER_TKM, kind="service"),
-            Product(id="power", enterprise="PWR", unit="MWh", output=1000, kind="energy"),
+            Product(id="power", enterprise="PWR", unit="MWh", output=1000, kind="energy", carrier="electricity"),
             Product(id="steel", enterprise="STL", unit="t", output=100, cpc="4112"),
             process("PWR", "CO2", 500_000),
             process("STL", "CO2", 100_000),

@@ -1,7 +1,10 @@
-"""Hotspots: every breakdown closes on the total; paths and tiers against hand-solved chains."""
+"""Hotspots: breakdowns against a dense numpy solve; paths and tiers against hand-solved chains."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+
+import numpy as np
 import pytest
 
 from tanlian.lca.analysis.hotspots import enterprise_hotspots, product_hotspots, supply_solver
@@ -9,6 +12,7 @@ from tanlian.lca.core.result import solve_graph
 
 from .builders import chain_graph, loop_graph, random_graph
 from .builders_hotspots import mixed_graph
+from .dense import dense_direct, dense_intensities, dense_supply, dense_tiers
 
 REL = 1e-9
 GRAPHS = {
@@ -18,7 +22,6 @@ GRAPHS = {
     "random60_s1": lambda: random_graph(60, seed=1),
     "random60_s7": lambda: random_graph(60, seed=7),
 }
-BREAKDOWNS = ("by_supplier", "by_product", "by_edge", "by_gas", "by_tier")
 
 
 @pytest.fixture(scope="module", params=sorted(GRAPHS))
@@ -26,29 +29,102 @@ def solved(request):
     return solve_graph(GRAPHS[request.param]())
 
 
-def assert_closes(h, keys=BREAKDOWNS):
-    for key in keys:
-        parts = getattr(h, key)
-        assert sum(parts.values()) == pytest.approx(h.total_kgco2e, rel=REL, abs=1e-9), key
+def assert_same(got: dict[str, float], want: dict[str, float], scale: float, what: str) -> None:
+    """Every key of either dict agrees (missing = 0) within 1e-9 of ``scale``."""
+    for k in set(got) | set(want):
+        assert got.get(k, 0.0) == pytest.approx(want.get(k, 0.0), abs=1e-9 * abs(scale) + 1e-12), (what, k)
+
+
+def grouped(keys, values) -> dict[str, float]:
+    out: dict[str, float] = defaultdict(float)
+    for k, v in zip(keys, values, strict=True):
+        out[k] += float(v)
+    return dict(out)
+
+
+def assert_paths_ranked(h):
     for p in h.paths:
         assert p.kgco2e <= h.total_kgco2e * (1 + 1e-12)
     values = [p.kgco2e for p in h.paths]
     assert values == sorted(values, reverse=True)
 
 
-@pytest.mark.parametrize("tier1_only", [False, True])
-def test_product_breakdowns_close(solved, tier1_only):
-    for pid in solved.system.products:
-        h = product_hotspots(solved, pid, top=20, max_tier=3, tier1_only=tier1_only)
-        assert h.total_kgco2e == pytest.approx(solved.footprint(pid)["kgco2e_per_unit"], rel=1e-15)
-        assert_closes(h)
+def test_product_breakdowns_against_a_dense_solve(solved):
+    """Each breakdown key by key against numpy: y = (I − Mᵀ)⁻¹ b, x = (I − M)⁻¹ e_j, tiers b·Mᵏ e_j."""
+    r, s = solved, solved.system
+    Y, b = dense_intensities(r), s.b.sum(axis=1)
+    makers = [r.graph.products[p].enterprise for p in s.products]
+    for j, pid in enumerate(s.products):
+        y = float(Y[j].sum())
+        h = product_hotspots(r, pid, top=20, max_tier=3)
+        assert h.total_kgco2e == pytest.approx(y, rel=1e-9, abs=1e-12)
+        e = np.zeros(len(s.products))
+        e[j] = 1.0
+        contrib = dense_supply(r, e) * b
+        assert_same(h.by_product, dict(zip(s.products, contrib, strict=True)), y, "by_product")
+        assert_same(h.by_supplier, grouped(makers, contrib), y, "by_supplier")
+        assert_same(h.by_gas, dict(zip(s.gases, Y[j], strict=True)), y, "by_gas")
+        *tiers, rest = dense_tiers(r, e, 3)
+        assert_same(h.by_tier, {**{str(k): t for k, t in enumerate(tiers)}, "≥3": rest}, y, "by_tier")
+        assert sum(h.by_edge.values()) == pytest.approx(y, rel=1e-9, abs=1e-12)
+        assert_paths_ranked(h)
+
+
+def test_product_tier1_view_against_a_dense_solve(solved):
+    """Tier-1 view: each direct input i of j carries M[i, j] · y_i, j itself b_j (+ its own loop)."""
+    r, s = solved, solved.system
+    Y, b, M = dense_intensities(r), s.b.sum(axis=1), s.M.toarray()
+    y_all = Y.sum(axis=1)
+    makers = [r.graph.products[p].enterprise for p in s.products]
+    for j, pid in enumerate(s.products):
+        h = product_hotspots(r, pid, top=20, max_tier=3, tier1_only=True)
+        contrib = M[:, j] * y_all
+        contrib[j] += b[j]
+        assert_same(h.by_product, dict(zip(s.products, contrib, strict=True)), y_all[j], "by_product")
+        assert_same(h.by_supplier, grouped(makers, contrib), y_all[j], "by_supplier")
+        assert_same(h.by_tier, {"0": b[j], "1": float(M[:, j] @ y_all)}, y_all[j], "by_tier")
+        assert_paths_ranked(h)
+
+
+def dense_scope3_upstream(r, enterprise: str) -> tuple[dict[str, float], dict[str, float]]:
+    """(by category, by tier-1 supplier or factor) of an enterprise's upstream Scope 3, rebuilt from
+    the graph: inputs from other makers at the dense intensity (less the dense direct of Scope-2
+    energy), own Scope 3 lines of categories 1–8 at their kgCO2e."""
+    y, d = dense_intensities(r).sum(axis=1), dense_direct(r)
+    g, s = r.graph, r.system
+    by_cat: dict[str, float] = defaultdict(float)
+    by_sup: dict[str, float] = defaultdict(float)
+    for f in g.flows.values():
+        p = g.products.get(f.source)
+        if f.to != enterprise or p is None or p.enterprise == enterprise:
+            continue
+        i = s.index[p.id]
+        kg = r.edge_quantity(f.id)[0] * (y[i] - (d[i] if p.scope2_energy else 0.0))
+        by_cat["3" if p.scope2_energy else str(f.category or (2 if f.capital else 1))] += kg
+        by_sup[p.enterprise] += kg
+    for ln in s.lines:
+        if ln.enterprise == enterprise and ln.scope == 3 and 1 <= ln.category <= 8:
+            kg = ln.kg * r.book.gwp_of(ln.gas)
+            by_cat[str(ln.category)] += kg
+            by_sup[ln.counterpart if ln.counterpart.startswith("factor:") else f"factor:{ln.counterpart}"] += kg
+    return dict(by_cat), dict(by_sup)
 
 
 @pytest.mark.parametrize("tier1_only", [False, True])
-def test_enterprise_breakdowns_close(solved, tier1_only):
+def test_enterprise_breakdowns_against_a_dense_solve(solved, tier1_only):
+    """Totals and categories against the rebuilt account; every breakdown sums to that total, and
+    the tier-1 view's suppliers agree key by key."""
     for e in solved.graph.enterprises:
+        by_cat, by_sup = dense_scope3_upstream(solved, e)
+        total = sum(by_cat.values())
         h = enterprise_hotspots(solved, e, top=20, max_tier=3, tier1_only=tier1_only)
-        assert_closes(h, (*BREAKDOWNS, "by_category"))
+        assert h.total_kgco2e == pytest.approx(total, rel=1e-9, abs=1e-9)
+        assert_same(h.by_category, by_cat, total, "by_category")
+        for key in ("by_supplier", "by_product", "by_edge", "by_gas", "by_tier"):
+            assert sum(getattr(h, key).values()) == pytest.approx(total, rel=1e-9, abs=1e-9), key
+        if tier1_only:
+            assert_same(h.by_supplier, by_sup, total, "by_supplier")
+        assert_paths_ranked(h)
 
 
 def test_chain_paths_by_hand():
