@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Annotated, Literal
 
 import jwt
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
@@ -26,6 +26,10 @@ from tanlian.graph.model import Flow, Graph, Product
 from tanlian.graph.store import GraphStore, store_key
 from tanlian.lca.core.cache import results
 from tanlian.lca.core.result import LcaResult
+from tanlian.lca.core.sharing import shares_footprints
+
+#: An entity id in a route path.
+IdPath = Annotated[str, Path(min_length=1, max_length=200)]
 
 _bearer = HTTPBearer(auto_error=False, description="access token from POST /auth/token")
 
@@ -185,10 +189,9 @@ class View:
             raise NotFound("product", product_id)
         if self.visible_product(product):
             return True
-        supplier = self.graph.enterprises.get(product.enterprise)
         if self.principal.role != "enterprise" or product.enterprise not in self.direct_suppliers():
             raise AccessDenied(f"product {product_id!r} is outside your scope (footprints go to direct customers)")
-        return supplier is not None and supplier.share_footprints
+        return product.enterprise in self.graph.enterprises and shares_footprints(self.graph, product_id)
 
 
 async def get_view(principal: PrincipalDep, graph: GraphDep) -> View:

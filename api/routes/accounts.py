@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 
-from tanlian.api.deps import ResultDep, ViewDep
+from tanlian.api.deps import IdPath, ResultDep, ViewDep
 from tanlian.api.problems import AUTH_ERRORS, problem_responses
 from tanlian.errors import AccessDenied, NotFound
 from tanlian.lca.accounting.indicators import park_indicators
@@ -15,7 +15,6 @@ from tanlian.lca.accounting.scope import enterprise_account
 
 router = APIRouter(prefix="/v1", tags=["accounts"])
 
-IdPath = Annotated[str, Path(min_length=1, max_length=200)]
 _ONE = problem_responses(*AUTH_ERRORS, 404)
 
 

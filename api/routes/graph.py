@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from pydantic import BaseModel
 
-from tanlian.api.deps import PageDep, PageParams, ViewDep
+from tanlian.api.deps import IdPath, PageDep, PageParams, ViewDep
 from tanlian.api.problems import AUTH_ERRORS, problem_responses
 from tanlian.errors import NotFound
 from tanlian.graph.model import Entity
 
 router = APIRouter(prefix="/v1", tags=["graph"])
 
-IdPath = Annotated[str, Path(min_length=1, max_length=200)]
 Record = dict[str, Any]
 _LIST = problem_responses(*AUTH_ERRORS)
 _ONE = problem_responses(*AUTH_ERRORS, 404)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Body, Query
 
-from tanlian.api.deps import ResultDep, ViewDep
+from tanlian.api.deps import IdPath, ResultDep, ViewDep
 from tanlian.api.problems import AUTH_ERRORS, problem_responses
 from tanlian.errors import AccessDenied, NotFound
 from tanlian.lca.accounting.scope import scope3_lines
@@ -16,7 +16,6 @@ from tanlian.lca.analysis.scenarios import Scenario, run_scenario
 
 router = APIRouter(prefix="/v1", tags=["reduction"])
 
-IdPath = Annotated[str, Path(min_length=1, max_length=200)]
 _ONE = problem_responses(*AUTH_ERRORS, 404)
 
 

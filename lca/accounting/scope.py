@@ -17,6 +17,7 @@ from tanlian.graph.model import Graph, Sale
 from tanlian.lca.core.burden import BurdenLine, default_category
 from tanlian.lca.core.factors import UNSPECIFIED
 from tanlian.lca.core.result import LcaResult
+from tanlian.lca.core.sharing import class_average, shares_footprints
 from tanlian.units import conversion_factor
 
 SUPPLIER_SPECIFIC = "supplier-specific"
@@ -92,7 +93,7 @@ def upstream_lines(result: LcaResult, enterprise: str, shared_only: bool = False
         j = result.idx(p.id)
         energy = p.kind == "energy"  # the non-generation part of bought energy is Category 3
         cat = 3 if energy else default_category(f, p.unit)
-        if shared_only and p.enterprise != enterprise and not g.enterprises[p.enterprise].share_footprints:
+        if shared_only and p.enterprise != enterprise and not shares_footprints(g, p.id):
             lines.append(_not_shared_line(result, f.id, p, q, unit, cat))
             continue
         row = result.Y[j] - s.b_direct[j] if energy else result.Y[j]
@@ -127,10 +128,10 @@ def upstream_lines(result: LcaResult, enterprise: str, shared_only: bool = False
 
 def _not_shared_line(result: LcaResult, flow_id: str, p, q: float, unit: str, cat: int) -> Scope3Line:
     """A purchase from a supplier that does not share: class-average data, or a stated data gap."""
-    avg = result.class_average(p.id)
+    avg = class_average(result, p.id)
     if avg is None:
         return Scope3Line(cat, p.id, p.enterprise, flow_id, q, unit, "data-gap (not shared)", 0.0, False, {})
-    kg = q * avg["kgco2e_per_unit"]
+    kg = q * avg.kgco2e_per_unit
     return Scope3Line(cat, p.id, p.enterprise, flow_id, q, unit, "average-data", kg, False, {UNSPECIFIED: kg})
 
 

@@ -29,7 +29,6 @@ from tanlian.lca.core.solve import Solver
 MAX_TIER = 6
 NOISE_REL = 1e-15  # contributions below this share of the total are rounding noise of the LU solve
 UPSTREAM_CATEGORIES = range(1, 9)
-_CACHE_ATTR = "_hotspot_index"
 
 
 # ---------------------------------------------------------------- pure array math
@@ -87,10 +86,11 @@ def supply_solver(result: LcaResult) -> Solver:
 
 
 def index(result: LcaResult) -> _Index:
-    """The cached :class:`_Index` of ``result`` (kept on the result object)."""
-    cached = result.__dict__.get(_CACHE_ATTR)
-    if cached is not None:
-        return cached
+    """The :class:`_Index` of ``result``, built once per result (kept in ``result.memo``)."""
+    return result.memo.get("hotspots.index", lambda: _build_index(result))
+
+
+def _build_index(result: LcaResult) -> _Index:
     s, g = result.system, result.graph
     maker = [g.products[p].enterprise for p in s.products]
     weight = np.zeros(len(s.products))
@@ -105,9 +105,7 @@ def index(result: LcaResult) -> _Index:
     for fid, f in g.flows.items():
         if f.source in s.index:
             inflows[f.to].append((fid, s.index[f.source], result.edge_quantity(fid)[0]))
-    ix = _Index(supply_solver(result), s.b.sum(axis=1), maker, weight, dict(lines), dict(inflows))
-    result.__dict__[_CACHE_ATTR] = ix
-    return ix
+    return _Index(supply_solver(result), s.b.sum(axis=1), maker, weight, dict(lines), dict(inflows))
 
 
 # ---------------------------------------------------------------- results

@@ -210,9 +210,8 @@ def resolve_b_only(result: LcaResult, graph: Graph, enterprises: set[str]) -> Lc
                 b_direct[j, g_index[ln.gas]] += ln.kg * w
     system = replace(s, gases=gases, gwp=gwp, b_kg=b_kg, b_direct_kg=b_direct, lines=lines, warnings=list(s.warnings))
     Y, info = result.solver.solve(system.b)  # same M: the solver (and any LU it holds) stays valid
-    new = LcaResult(graph, system, Y, SolveInfo(f"{info.method}-same-matrix", info.iterations, info.residual))
-    new.__dict__["solver"] = result.solver
-    return new
+    info = SolveInfo(f"{info.method}-same-matrix", info.iterations, info.residual)
+    return LcaResult(graph, system, Y, info, factorised=result.solver)
 
 
 def resolve(result: LcaResult, applied: Applied) -> LcaResult:
