@@ -18,6 +18,7 @@ from tanlian.lca.core.burden import BurdenLine, default_category
 from tanlian.lca.core.factors import UNSPECIFIED
 from tanlian.lca.core.result import LcaResult
 from tanlian.lca.core.sharing import class_average, shares_footprints
+from tanlian.lca.core.transport import freight
 from tanlian.units import conversion_factor
 
 SUPPLIER_SPECIFIC = "supplier-specific"
@@ -150,8 +151,8 @@ def sale_lines(result: LcaResult, sale: Sale) -> list[Scope3Line]:
         )
 
     if sale.distance_km and sale.mode:
-        tf = book.get(f"transport_{sale.mode}")
-        add(9, tf, mass_t * sale.distance_km * conversion_factor("t*km", tf.unit), tf.unit, "distance-based")
+        tf, tkm = freight(book, sale.mode, mass_t, sale.distance_km)
+        add(9, tf, tkm, tf.unit, "distance-based")
     if sale.use_kwh_per_unit:
         grid = book.grid("CN")
         add(11, grid, qty * sale.use_kwh_per_unit * conversion_factor("kWh", grid.unit), grid.unit, "average-data")

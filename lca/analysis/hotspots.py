@@ -25,6 +25,7 @@ from tanlian.lca.accounting.scope import SUPPLIER_SPECIFIC, Scope3Line, scope3_l
 from tanlian.lca.analysis.paths import PathStart, RawPath, top_paths
 from tanlian.lca.core.result import LcaResult
 from tanlian.lca.core.solve import Solver
+from tanlian.lca.core.system import unit_weights
 
 MAX_TIER = 6
 NOISE_REL = 1e-15  # contributions below this share of the total are rounding noise of the LU solve
@@ -94,9 +95,9 @@ def _build_index(result: LcaResult) -> _Index:
     s, g = result.system, result.graph
     maker = [g.products[p].enterprise for p in s.products]
     weight = np.zeros(len(s.products))
-    for alloc in s.allocations.values():
-        for pid, share in alloc.shares.items():
-            weight[s.index[pid]] = share / g.products[pid].output
+    for ws in unit_weights(s.allocations, g.products, s.index).values():
+        for j, w in ws:
+            weight[j] = w
     lines: dict[str, list] = defaultdict(list)
     for ln in s.lines:
         if ln.scope2_method in (None, s.scope2):

@@ -24,6 +24,7 @@ from tanlian.lca.analysis.geo import road_distance_km
 from tanlian.lca.core.burden import MissingMass, flow_mass_t
 from tanlian.lca.core.result import LcaResult
 from tanlian.lca.core.sharing import class_average, shares_footprints
+from tanlian.lca.core.transport import freight_kgco2e
 from tanlian.units import conversion_factor, convertible
 
 NON_SWITCHABLE_CLASSES = {"grid", "grid_residual"}  # grid power is an activity, not a purchase
@@ -98,8 +99,7 @@ def transport_kgco2e(result: LcaResult, mass_t: float | None, km: float | None, 
         return 0.0
     if mass_t is None:
         raise MissingMass("transport needs a mass")
-    tf = result.book.get(f"transport_{mode}")
-    return mass_t * km * conversion_factor("t*km", tf.unit) * result.book.co2e(tf)
+    return freight_kgco2e(result.book, mode, mass_t, km)
 
 
 def delivery(result: LcaResult, source: str, buyer: str, detour: float = 1.0) -> tuple[float | None, str | None, str]:
