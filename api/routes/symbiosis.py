@@ -9,12 +9,13 @@ from fastapi import APIRouter, Query
 from tanlian.api.deps import IdPath, ViewDep
 from tanlian.api.problems import AUTH_ERRORS, problem_responses
 from tanlian.api.routes.accounts import check_park
+from tanlian.api.schemas.symbiosis import SymbiosisBody
 from tanlian.lca.analysis.symbiosis import opportunities
 
 router = APIRouter(prefix="/v1", tags=["symbiosis"])
 
 
-@router.get("/parks/{park_id}/symbiosis", responses=problem_responses(*AUTH_ERRORS, 404))
+@router.get("/parks/{park_id}/symbiosis", response_model=SymbiosisBody, responses=problem_responses(*AUTH_ERRORS, 404))
 def symbiosis(
     park_id: IdPath,
     view: ViewDep,
