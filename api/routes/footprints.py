@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
 
 from tanlian.api.deps import IdPath, ResultDep, ViewDep
 from tanlian.api.problems import AUTH_ERRORS, problem_responses
+from tanlian.api.responses import BulkJSONResponse
 from tanlian.api.schemas.footprints import Edge, Footprint, class_average_body, edge_rows, footprint_body
 from tanlian.errors import AccessDenied, NotFound
 from tanlian.lca.core.sharing import class_average
@@ -46,7 +46,7 @@ def edges(
     view: ViewDep,
     result: ResultDep,
     enterprise: Annotated[str | None, Query(max_length=200, description="only flows into or out of it")] = None,
-) -> JSONResponse:
+) -> BulkJSONResponse:
     """Embodied carbon on the edges the caller may see (kgCO2e per year), sorted by flow id.
 
     The body is built from the result's edge columns and serialised once (no model per row);
@@ -59,4 +59,4 @@ def edges(
     table, flows = result.edges, result.graph.flows
     ids = table.flow if enterprise is None else result.flows_by_enterprise.get(enterprise, [])
     visible = table.rows_of([fid for fid in ids if view.visible_edge(flows[fid])])
-    return JSONResponse(edge_rows(table, visible))
+    return BulkJSONResponse(edge_rows(table, visible))

@@ -6,10 +6,10 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
 
 from tanlian.api.deps import IdPath, PageDep, PageParams, ViewDep
 from tanlian.api.problems import AUTH_ERRORS, problem_responses
+from tanlian.api.responses import BulkJSONResponse
 from tanlian.api.schemas.graph import EnterprisePage, FlowPage, ProductPage
 from tanlian.errors import NotFound
 from tanlian.graph.model import Enterprise, Entity, Flow, Product
@@ -21,12 +21,12 @@ _LIST = problem_responses(*AUTH_ERRORS)
 _ONE = dict(responses=problem_responses(*AUTH_ERRORS, 404), response_model_exclude_none=True)
 
 
-def paginate(entities: Iterable[Entity], keep: Callable[[Any], bool], page: PageParams) -> JSONResponse:
+def paginate(entities: Iterable[Entity], keep: Callable[[Any], bool], page: PageParams) -> BulkJSONResponse:
     """The visible entities (sorted by id) sliced by ``page``, serialised once from their records
     (the entities were validated on import: no second model per row)."""
     visible = [e for e in entities if keep(e)]
     items = [e.record() for e in visible[page.offset : page.offset + page.limit]]
-    return JSONResponse({"items": items, "total": len(visible), "limit": page.limit, "offset": page.offset})
+    return BulkJSONResponse({"items": items, "total": len(visible), "limit": page.limit, "offset": page.offset})
 
 
 def one(entity: T | None, kind: str, id: str, keep: Callable[[Any], bool]) -> T:
@@ -41,7 +41,7 @@ def _sorted(table: dict[str, Entity]) -> list[Entity]:
 
 
 @router.get("/enterprises", response_model=EnterprisePage, responses=_LIST)
-def list_enterprises(view: ViewDep, page: PageDep) -> JSONResponse:
+def list_enterprises(view: ViewDep, page: PageDep) -> BulkJSONResponse:
     """Enterprises the caller may see (its park's, or its own)."""
     return paginate(_sorted(view.graph.enterprises), lambda e: view.can_see_enterprise(e.id), page)
 
@@ -53,7 +53,7 @@ def get_enterprise(enterprise_id: IdPath, view: ViewDep) -> Enterprise:
 
 
 @router.get("/products", response_model=ProductPage, responses=_LIST)
-def list_products(view: ViewDep, page: PageDep) -> JSONResponse:
+def list_products(view: ViewDep, page: PageDep) -> BulkJSONResponse:
     """Products of the enterprises the caller may see."""
     return paginate(_sorted(view.graph.products), view.visible_product, page)
 
@@ -64,7 +64,7 @@ def get_product(product_id: IdPath, view: ViewDep) -> Product:
 
 
 @router.get("/flows", response_model=FlowPage, responses=_LIST)
-def list_flows(view: ViewDep, page: PageDep) -> JSONResponse:
+def list_flows(view: ViewDep, page: PageDep) -> BulkJSONResponse:
     """Flows into or out of the enterprises the caller may see (never other enterprises' raw flows)."""
     return paginate(_sorted(view.graph.flows), view.visible_flow, page)
 
