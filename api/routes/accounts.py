@@ -35,9 +35,7 @@ def scope(enterprise_id: IdPath, view: ViewDep, result: ResultDep) -> dict[str, 
     return enterprise_account(result, enterprise_id, shared_only=view.principal.role == "enterprise")
 
 
-@router.get(
-    "/parks/{park_id}/inventory", response_model=ParkInventory, response_model_exclude_none=True, responses=_ONE
-)
+@router.get("/parks/{park_id}/inventory", response_model=ParkInventory, responses=_ONE)
 def inventory(park_id: IdPath, view: ViewDep, result: ResultDep) -> dict[str, Any]:
     """Park inventory without double counting (kgCO2e per year)."""
     check_park(view, park_id)

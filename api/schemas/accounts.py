@@ -94,4 +94,3 @@ class ParkInventory(_Body):
     intra_park_excluded_kgco2e: float
     by_enterprise: list[MemberTotals]
     warnings: list[str]
-    indicators: list[Indicator] | None = Field(None, description="with the CLI's `tanlian park` only")

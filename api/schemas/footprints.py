@@ -20,7 +20,7 @@ class Footprint(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     product: str
-    name: str | None
+    name: str | None = None
     enterprise: str
     unit: str
     kgco2e_per_unit: float
