@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from typing import Annotated, Literal
 
 import jwt
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
+from fastapi.security import OAuth2
+from fastapi.security.utils import get_authorization_scheme_param
 
 from tanlian.api.auth import Principal, decode_token
 from tanlian.api.problems import Unauthorized
@@ -26,8 +28,19 @@ from tanlian.graph.model import Flow, Graph, Product
 from tanlian.graph.store import GraphStore, store_key
 from tanlian.lca.core.cache import results
 from tanlian.lca.core.result import LcaResult
+from tanlian.lca.core.sharing import shares_footprints
 
-_bearer = HTTPBearer(auto_error=False, description="access token from POST /auth/token")
+#: An entity id in a route path.
+IdPath = Annotated[str, Path(min_length=1, max_length=200)]
+
+#: The security scheme in the OpenAPI document: OAuth2 client credentials at /auth/token (HTTP
+#: Basic or form credentials), so ``/docs`` can fetch a token; routes take the bearer token.
+oauth2 = OAuth2(
+    flows=OAuthFlows(clientCredentials=OAuthFlowClientCredentials(tokenUrl="/auth/token", scopes={})),
+    scheme_name="OAuth2ClientCredentials",
+    description="client credentials grant at POST /auth/token; send the access token as a bearer token",
+    auto_error=False,
+)
 
 
 def _query_names(dependant: Dependant) -> set[str]:
@@ -61,14 +74,13 @@ async def get_store(request: Request) -> GraphStore:
 StoreDep = Annotated[GraphStore, Depends(get_store)]
 
 
-async def get_principal(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> Principal:
+async def get_principal(request: Request, authorization: Annotated[str | None, Depends(oauth2)]) -> Principal:
     """The caller from its bearer token; 401 when missing, malformed, forged or expired."""
-    if credentials is None or credentials.scheme.lower() != "bearer":
+    scheme, token = get_authorization_scheme_param(authorization)
+    if scheme.lower() != "bearer" or not token:
         raise Unauthorized("a bearer token is required (POST /auth/token)")
     try:
-        return decode_token(credentials.credentials, request.app.state.jwt_key)
+        return decode_token(token, request.app.state.jwt_key)
     except jwt.ExpiredSignatureError:
         raise Unauthorized("the token has expired") from None
     except (jwt.InvalidTokenError, ValueError):
@@ -185,10 +197,9 @@ class View:
             raise NotFound("product", product_id)
         if self.visible_product(product):
             return True
-        supplier = self.graph.enterprises.get(product.enterprise)
         if self.principal.role != "enterprise" or product.enterprise not in self.direct_suppliers():
             raise AccessDenied(f"product {product_id!r} is outside your scope (footprints go to direct customers)")
-        return supplier is not None and supplier.share_footprints
+        return product.enterprise in self.graph.enterprises and shares_footprints(self.graph, product_id)
 
 
 async def get_view(principal: PrincipalDep, graph: GraphDep) -> View:

@@ -19,6 +19,26 @@ def _pct(v: float | None) -> str:
     return "–" if v is None else f"{100 * v:.1f}%"
 
 
+def product_table(result: LcaResult) -> pd.DataFrame:
+    """One row per product: kgCO2e per declared unit, total, direct (the maker's Scope 1 + 2) and upstream."""
+    s, g = result.system, result.graph
+    products = [g.products[p] for p in s.products]
+    return pd.DataFrame(
+        {
+            "product": s.products,
+            "name": [p.name for p in products],
+            "enterprise": [p.enterprise for p in products],
+            "unit": [p.unit for p in products],
+            "kgco2e_per_unit": result.intensity,
+            "direct_kgco2e_per_unit": result.direct,
+            "upstream_kgco2e_per_unit": result.intensity - result.direct,
+            "gwp": s.gwp_set,
+            "scope2_method": s.scope2,
+            "allocation": [s.allocations[p.enterprise].rule for p in products],
+        }
+    )
+
+
 def write_report(result: LcaResult, inventory: dict, out: Path) -> Path:
     """Write ``report.md``, ``members.csv``, ``indicators.csv``, ``scope3_lines.csv``, ``products.csv``."""
     out.mkdir(parents=True, exist_ok=True)
@@ -31,8 +51,7 @@ def write_report(result: LcaResult, inventory: dict, out: Path) -> Path:
         for ln in enterprise_account(result, r["enterprise"])["lines"]
     ]
     pd.DataFrame(lines).to_csv(out / "scope3_lines.csv", index=False)
-    products = pd.DataFrame([result.footprint(p) for p in result.system.products]).drop(columns=["by_gas"])
-    products.to_csv(out / "products.csv", index=False)
+    product_table(result).to_csv(out / "products.csv", index=False)
     md = [
         f"# {inventory['name']} ({inventory['park']}) — carbon inventory {inventory['year']}",
         "",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 
-from tanlian.api.deps import ResultDep, ViewDep
+from tanlian.api.deps import IdPath, ResultDep, ViewDep
 from tanlian.api.problems import AUTH_ERRORS, problem_responses
+from tanlian.api.schemas.accounts import Indicator, ParkInventory, ScopeAccount
 from tanlian.errors import AccessDenied, NotFound
 from tanlian.lca.accounting.indicators import park_indicators
 from tanlian.lca.accounting.park import park_inventory
@@ -15,7 +16,6 @@ from tanlian.lca.accounting.scope import enterprise_account
 
 router = APIRouter(prefix="/v1", tags=["accounts"])
 
-IdPath = Annotated[str, Path(min_length=1, max_length=200)]
 _ONE = problem_responses(*AUTH_ERRORS, 404)
 
 
@@ -27,7 +27,7 @@ def check_park(view, park_id: str) -> None:
         raise AccessDenied(f"park {park_id!r} figures are for its park admin and auditor")
 
 
-@router.get("/enterprises/{enterprise_id}/scope", responses=_ONE)
+@router.get("/enterprises/{enterprise_id}/scope", response_model=ScopeAccount, responses=_ONE)
 def scope(enterprise_id: IdPath, view: ViewDep, result: ResultDep) -> dict[str, Any]:
     """Scope 1, Scope 2 (location and market) and Scope 3 by category, one line per source (kgCO2e)."""
     if not view.can_see_enterprise(enterprise_id):
@@ -35,14 +35,14 @@ def scope(enterprise_id: IdPath, view: ViewDep, result: ResultDep) -> dict[str, 
     return enterprise_account(result, enterprise_id, shared_only=view.principal.role == "enterprise")
 
 
-@router.get("/parks/{park_id}/inventory", responses=_ONE)
+@router.get("/parks/{park_id}/inventory", response_model=ParkInventory, responses=_ONE)
 def inventory(park_id: IdPath, view: ViewDep, result: ResultDep) -> dict[str, Any]:
     """Park inventory without double counting (kgCO2e per year)."""
     check_park(view, park_id)
     return park_inventory(result, park_id)
 
 
-@router.get("/parks/{park_id}/indicators", responses=_ONE)
+@router.get("/parks/{park_id}/indicators", response_model=list[Indicator], responses=_ONE)
 def indicators(park_id: IdPath, view: ViewDep, result: ResultDep, request: Request) -> list[dict]:
     """The zero-carbon park "1+5" indicators with thresholds and verdicts."""
     check_park(view, park_id)

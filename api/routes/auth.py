@@ -10,26 +10,13 @@ from urllib.parse import unquote_plus
 from fastapi import APIRouter, Form, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 
 from tanlian.api.auth import authenticate, issue_token
 from tanlian.api.deps import StoreDep
 from tanlian.api.problems import VALIDATION_OVERRIDES
+from tanlian.api.schemas.auth import OAuthError, Token
 
 router = APIRouter(tags=["auth"])
-
-
-class Token(BaseModel):
-    access_token: str
-    token_type: Literal["bearer"] = "bearer"
-    expires_in: int
-
-
-class OAuthError(BaseModel):
-    """RFC 6749 §5.2 error body."""
-
-    error: Literal["invalid_request", "invalid_client", "unsupported_grant_type"]
-    error_description: str | None = None
 
 
 _ERRORS = {

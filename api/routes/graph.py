@@ -3,80 +3,72 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Annotated, Any
+from typing import Any, TypeVar
 
-from fastapi import APIRouter, Path
-from pydantic import BaseModel
+from fastapi import APIRouter
 
-from tanlian.api.deps import PageDep, PageParams, ViewDep
+from tanlian.api.deps import IdPath, PageDep, PageParams, ViewDep
 from tanlian.api.problems import AUTH_ERRORS, problem_responses
+from tanlian.api.responses import BulkJSONResponse
+from tanlian.api.schemas.graph import EnterprisePage, FlowPage, ProductPage
 from tanlian.errors import NotFound
-from tanlian.graph.model import Entity
+from tanlian.graph.model import Enterprise, Entity, Flow, Product
 
 router = APIRouter(prefix="/v1", tags=["graph"])
+T = TypeVar("T", bound=Entity)
 
-IdPath = Annotated[str, Path(min_length=1, max_length=200)]
-Record = dict[str, Any]
 _LIST = problem_responses(*AUTH_ERRORS)
-_ONE = problem_responses(*AUTH_ERRORS, 404)
+_ONE = dict(responses=problem_responses(*AUTH_ERRORS, 404), response_model_exclude_none=True)
 
 
-class Page(BaseModel):
-    """One page of records (bundle-format field names)."""
-
-    items: list[Record]
-    total: int
-    limit: int
-    offset: int
-
-
-def paginate(entities: Iterable[Entity], keep: Callable[[Any], bool], page: PageParams) -> dict[str, Any]:
-    """The visible entities (sorted by id) sliced by ``page``."""
+def paginate(entities: Iterable[Entity], keep: Callable[[Any], bool], page: PageParams) -> BulkJSONResponse:
+    """The visible entities (sorted by id) sliced by ``page``, serialised once from their records
+    (the entities were validated on import: no second model per row)."""
     visible = [e for e in entities if keep(e)]
     items = [e.record() for e in visible[page.offset : page.offset + page.limit]]
-    return {"items": items, "total": len(visible), "limit": page.limit, "offset": page.offset}
+    return BulkJSONResponse({"items": items, "total": len(visible), "limit": page.limit, "offset": page.offset})
 
 
-def one(entity: Entity | None, kind: str, id: str, keep: Callable[[Any], bool]) -> Record:
-    """The record of a visible entity; 404 when absent or outside the caller's view."""
+def one(entity: T | None, kind: str, id: str, keep: Callable[[Any], bool]) -> T:
+    """A visible entity; 404 when absent or outside the caller's view."""
     if entity is None or not keep(entity):
         raise NotFound(kind, id)
-    return entity.record()
+    return entity
 
 
 def _sorted(table: dict[str, Entity]) -> list[Entity]:
     return [table[k] for k in sorted(table)]
 
 
-@router.get("/enterprises", response_model=Page, responses=_LIST)
-def list_enterprises(view: ViewDep, page: PageDep) -> dict[str, Any]:
+@router.get("/enterprises", response_model=EnterprisePage, responses=_LIST)
+def list_enterprises(view: ViewDep, page: PageDep) -> BulkJSONResponse:
     """Enterprises the caller may see (its park's, or its own)."""
     return paginate(_sorted(view.graph.enterprises), lambda e: view.can_see_enterprise(e.id), page)
 
 
-@router.get("/enterprises/{enterprise_id}", response_model=Record, responses=_ONE)
-def get_enterprise(enterprise_id: IdPath, view: ViewDep) -> Record:
+@router.get("/enterprises/{enterprise_id}", response_model=Enterprise, **_ONE)
+def get_enterprise(enterprise_id: IdPath, view: ViewDep) -> Enterprise:
     ent = view.graph.enterprises.get(enterprise_id)
     return one(ent, "enterprise", enterprise_id, lambda e: view.can_see_enterprise(e.id))
 
 
-@router.get("/products", response_model=Page, responses=_LIST)
-def list_products(view: ViewDep, page: PageDep) -> dict[str, Any]:
+@router.get("/products", response_model=ProductPage, responses=_LIST)
+def list_products(view: ViewDep, page: PageDep) -> BulkJSONResponse:
     """Products of the enterprises the caller may see."""
     return paginate(_sorted(view.graph.products), view.visible_product, page)
 
 
-@router.get("/products/{product_id}", response_model=Record, responses=_ONE)
-def get_product(product_id: IdPath, view: ViewDep) -> Record:
+@router.get("/products/{product_id}", response_model=Product, **_ONE)
+def get_product(product_id: IdPath, view: ViewDep) -> Product:
     return one(view.graph.products.get(product_id), "product", product_id, view.visible_product)
 
 
-@router.get("/flows", response_model=Page, responses=_LIST)
-def list_flows(view: ViewDep, page: PageDep) -> dict[str, Any]:
+@router.get("/flows", response_model=FlowPage, responses=_LIST)
+def list_flows(view: ViewDep, page: PageDep) -> BulkJSONResponse:
     """Flows into or out of the enterprises the caller may see (never other enterprises' raw flows)."""
     return paginate(_sorted(view.graph.flows), view.visible_flow, page)
 
 
-@router.get("/flows/{flow_id}", response_model=Record, responses=_ONE)
-def get_flow(flow_id: IdPath, view: ViewDep) -> Record:
+@router.get("/flows/{flow_id}", response_model=Flow, **_ONE)
+def get_flow(flow_id: IdPath, view: ViewDep) -> Flow:
     return one(view.graph.flows.get(flow_id), "flow", flow_id, view.visible_flow)

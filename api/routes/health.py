@@ -6,16 +6,17 @@ from fastapi import APIRouter
 
 from tanlian.api.deps import StoreDep
 from tanlian.api.problems import problem_responses
+from tanlian.api.schemas.health import Health, Ready
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz", summary="the process is up")
+@router.get("/healthz", summary="the process is up", response_model=Health)
 def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="the graph store answers", responses=problem_responses(503))
+@router.get("/readyz", summary="the graph store answers", response_model=Ready, responses=problem_responses(503))
 def readyz(store: StoreDep) -> dict[str, str | int]:
     """``ping()`` the store; 503 problem when it is unavailable."""
     store.ping()

@@ -9,10 +9,10 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Annotated, Any
 
 from fastapi import APIRouter, File, Query, UploadFile
-from pydantic import BaseModel
 
 from tanlian.api.deps import ParkAdminDep, StoreDep
 from tanlian.api.problems import AUTH_ERRORS, PayloadTooLarge, problem_responses
+from tanlian.api.schemas.imports import ImportResult
 from tanlian.api.tenancy import foreign_rows, other_parks_present
 from tanlian.errors import AccessDenied, RowError, ValidationFailed
 
@@ -22,16 +22,6 @@ router = APIRouter(prefix="/v1", tags=["imports"])
 MAX_UPLOAD = 50 * 2**20
 MAX_UNZIPPED = 50 * 2**20
 _CHUNK = 2**20
-
-
-class ImportResult(BaseModel):
-    """Rows per table added/changed/unchanged/removed, and the store revision after the import."""
-
-    added: dict[str, int]
-    changed: dict[str, int]
-    unchanged: dict[str, int]
-    removed: dict[str, int]
-    revision: int
 
 
 def _invalid(name: str, reason: str) -> ValidationFailed:
@@ -83,7 +73,7 @@ def extract_bundle(archive: Path, dest: Path, name: str) -> Path:
     return folders.pop()
 
 
-@router.post("/imports", response_model=ImportResult, responses=problem_responses(*AUTH_ERRORS, 413))
+@router.post("/imports", response_model=ImportResult, responses=problem_responses(*AUTH_ERRORS, 400, 413))
 def import_upload(
     admin: ParkAdminDep,
     store: StoreDep,

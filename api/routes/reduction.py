@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Body, Query
 
-from tanlian.api.deps import ResultDep, ViewDep
+from tanlian.api.deps import IdPath, ResultDep, ViewDep
 from tanlian.api.problems import AUTH_ERRORS, problem_responses
+from tanlian.api.schemas.reduction import AlternativesBody, HotspotsBody, ScenarioReport
 from tanlian.errors import AccessDenied, NotFound
 from tanlian.lca.accounting.scope import scope3_lines
 from tanlian.lca.analysis.hotspots import enterprise_hotspots
@@ -16,11 +17,10 @@ from tanlian.lca.analysis.scenarios import Scenario, run_scenario
 
 router = APIRouter(prefix="/v1", tags=["reduction"])
 
-IdPath = Annotated[str, Path(min_length=1, max_length=200)]
 _ONE = problem_responses(*AUTH_ERRORS, 404)
 
 
-@router.get("/enterprises/{enterprise_id}/hotspots", responses=_ONE)
+@router.get("/enterprises/{enterprise_id}/hotspots", response_model=HotspotsBody, responses=_ONE)
 def hotspots(
     enterprise_id: IdPath,
     view: ViewDep,
@@ -39,7 +39,7 @@ def hotspots(
     return enterprise_hotspots(result, enterprise_id, top=top, tier1_only=own, lines=lines).record()
 
 
-@router.get("/flows/{flow_id}/alternatives", responses=_ONE)
+@router.get("/flows/{flow_id}/alternatives", response_model=AlternativesBody, responses=_ONE)
 def alternatives(flow_id: IdPath, view: ViewDep, result: ResultDep) -> dict[str, Any]:
     """Other suppliers of the same class for a purchase, ranked by the change in the buyer's Scope 3."""
     flow = view.graph.flows.get(flow_id)
@@ -48,7 +48,7 @@ def alternatives(flow_id: IdPath, view: ViewDep, result: ResultDep) -> dict[str,
     return flow_alternatives(result, flow_id)
 
 
-@router.post("/scenarios", responses=problem_responses(*AUTH_ERRORS, 404))
+@router.post("/scenarios", response_model=ScenarioReport, responses=problem_responses(*AUTH_ERRORS, 400, 404))
 def scenarios(scenario: Annotated[Scenario, Body()], view: ViewDep, result: ResultDep) -> dict[str, Any]:
     """Run a what-if scenario on a copy of the graph (nothing is written) and report what changed.
 

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
-from tanlian.api.deps import ViewDep
+from tanlian.api.deps import IdPath, ViewDep
 from tanlian.api.problems import AUTH_ERRORS, problem_responses
 from tanlian.api.routes.accounts import check_park
+from tanlian.api.schemas.symbiosis import SymbiosisBody
 from tanlian.lca.analysis.symbiosis import opportunities
 
 router = APIRouter(prefix="/v1", tags=["symbiosis"])
 
 
-@router.get("/parks/{park_id}/symbiosis", responses=problem_responses(*AUTH_ERRORS, 404))
+@router.get("/parks/{park_id}/symbiosis", response_model=SymbiosisBody, responses=problem_responses(*AUTH_ERRORS, 404))
 def symbiosis(
-    park_id: Annotated[str, Path(min_length=1, max_length=200)],
+    park_id: IdPath,
     view: ViewDep,
     gwp: Annotated[Literal["AR5", "AR6"], Query(description="GWP set")] = "AR6",
     detour: Annotated[float, Query(ge=1.0, le=3.0, description="road distance / great-circle distance")] = 1.3,

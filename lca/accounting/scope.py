@@ -20,6 +20,8 @@ from tanlian.graph.model import Graph, Sale
 from tanlian.lca.core.burden import BurdenLine, purchase_category
 from tanlian.lca.core.factors import UNSPECIFIED
 from tanlian.lca.core.result import LcaResult
+from tanlian.lca.core.sharing import class_average, shares_footprints
+from tanlian.lca.core.transport import freight
 from tanlian.units import conversion_factor
 
 SUPPLIER_SPECIFIC = "supplier-specific"
@@ -80,7 +82,7 @@ def energy_inflows(result: LcaResult, enterprise: str):
 
 def hidden(result: LcaResult, p, shared_only: bool) -> bool:
     """In a customer's own view, the maker of ``p`` does not share footprints (DECISIONS 21)."""
-    return shared_only and not result.graph.enterprises[p.enterprise].share_footprints
+    return shared_only and not shares_footprints(result.graph, p.id)
 
 
 def bought_energy_direct(result: LcaResult, p, shared_only: bool = False) -> float | None:
@@ -90,8 +92,8 @@ def bought_energy_direct(result: LcaResult, p, shared_only: bool = False) -> flo
     same purchase uses the same basis (:func:`upstream_lines`)."""
     if not hidden(result, p, shared_only):
         return float(result.direct[result.idx(p.id)])
-    avg = result.class_average(p.id, per_unit=result.direct)
-    return None if avg is None else avg["kgco2e_per_unit"]
+    avg = class_average(result, p.id, per_unit=result.direct)
+    return None if avg is None else avg.kgco2e_per_unit
 
 
 def upstream_lines(result: LcaResult, enterprise: str, shared_only: bool = False) -> list[Scope3Line]:
@@ -148,10 +150,10 @@ def upstream_lines(result: LcaResult, enterprise: str, shared_only: bool = False
 def _not_shared_line(result: LcaResult, flow_id: str, p, q: float, unit: str, cat: int) -> Scope3Line:
     """A purchase from a supplier that does not share: class-average data, or a stated data gap.
     Of Scope-2 energy, the class average beyond the class-average direct part (Category 3)."""
-    avg = result.class_average(p.id)
+    avg = class_average(result, p.id)
     if avg is None:
         return Scope3Line(cat, p.id, p.enterprise, flow_id, q, unit, "data-gap (not shared)", 0.0, False, {})
-    per_unit = avg["kgco2e_per_unit"] - (bought_energy_direct(result, p, True) if p.scope2_energy else 0.0)
+    per_unit = avg.kgco2e_per_unit - (bought_energy_direct(result, p, True) if p.scope2_energy else 0.0)
     kg = q * per_unit
     return Scope3Line(cat, p.id, p.enterprise, flow_id, q, unit, "average-data", kg, False, {UNSPECIFIED: kg})
 
@@ -171,8 +173,8 @@ def sale_lines(result: LcaResult, sale: Sale) -> list[Scope3Line]:
         )
 
     if sale.distance_km and sale.mode:
-        tf = book.get(f"transport_{sale.mode}")
-        add(9, tf, mass_t * sale.distance_km * conversion_factor("t*km", tf.unit), tf.unit, "distance-based")
+        tf, tkm = freight(book, sale.mode, mass_t, sale.distance_km)
+        add(9, tf, tkm, tf.unit, "distance-based")
     if sale.use_kwh_per_unit:
         grid = book.grid("CN")
         add(11, grid, qty * sale.use_kwh_per_unit * conversion_factor("kWh", grid.unit), grid.unit, "average-data")

@@ -25,11 +25,11 @@ from tanlian.lca.accounting.scope import SUPPLIER_SPECIFIC, Scope3Line, scope3_l
 from tanlian.lca.analysis.paths import PathStart, RawPath, top_paths
 from tanlian.lca.core.result import LcaResult
 from tanlian.lca.core.solve import Solver
+from tanlian.lca.core.system import unit_weights
 
 MAX_TIER = 6
 NOISE_REL = 1e-15  # contributions below this share of the total are rounding noise of the LU solve
 UPSTREAM_CATEGORIES = range(1, 9)
-_CACHE_ATTR = "_hotspot_index"
 
 
 # ---------------------------------------------------------------- pure array math
@@ -87,16 +87,17 @@ def supply_solver(result: LcaResult) -> Solver:
 
 
 def index(result: LcaResult) -> _Index:
-    """The cached :class:`_Index` of ``result`` (kept on the result object)."""
-    cached = result.__dict__.get(_CACHE_ATTR)
-    if cached is not None:
-        return cached
+    """The :class:`_Index` of ``result``, built once per result (kept in ``result.memo``)."""
+    return result.memo.get("hotspots.index", lambda: _build_index(result))
+
+
+def _build_index(result: LcaResult) -> _Index:
     s, g = result.system, result.graph
     maker = [g.products[p].enterprise for p in s.products]
     weight = np.zeros(len(s.products))
-    for alloc in s.allocations.values():
-        for pid, share in alloc.shares.items():
-            weight[s.index[pid]] = share / g.products[pid].output
+    for ws in unit_weights(s.allocations, g.products, s.index).values():
+        for j, w in ws:
+            weight[j] = w
     lines: dict[str, list] = defaultdict(list)
     for ln in s.lines:
         if ln.scope2_method in (None, s.scope2):
@@ -105,9 +106,7 @@ def index(result: LcaResult) -> _Index:
     for fid, f in g.flows.items():
         if f.source in s.index:
             inflows[f.to].append((fid, s.index[f.source], result.edge_quantity(fid)[0]))
-    ix = _Index(supply_solver(result), s.b.sum(axis=1), maker, weight, dict(lines), dict(inflows))
-    result.__dict__[_CACHE_ATTR] = ix
-    return ix
+    return _Index(supply_solver(result), s.b.sum(axis=1), maker, weight, dict(lines), dict(inflows))
 
 
 # ---------------------------------------------------------------- results

@@ -23,6 +23,8 @@ from tanlian.graph.model import FACTOR_PREFIX, Flow, Graph
 from tanlian.lca.analysis.geo import road_distance_km
 from tanlian.lca.core.burden import MissingMass, flow_mass_t
 from tanlian.lca.core.result import LcaResult
+from tanlian.lca.core.sharing import class_average, shares_footprints
+from tanlian.lca.core.transport import freight_kgco2e
 from tanlian.units import conversion_factor, convertible
 
 NON_SWITCHABLE_CLASSES = {"grid", "grid_residual"}  # grid power is an activity, not a purchase
@@ -47,23 +49,18 @@ def price_of(graph: Graph, source: str) -> float | None:
     return p.price_cny if p else None
 
 
-def shared(graph: Graph, source: str) -> bool:
-    ent = graph.enterprises.get(graph.maker(source) or "")
-    return ent is None or ent.share_footprints
-
-
 class NoVisibleFootprint(TanlianError):
     """A supplier does not share and no class average can stand in for its footprint."""
 
 
 def visible_intensity(result: LcaResult, source: str) -> tuple[float, str]:
     """kgCO2e per unit the buyer may use, and how: the real footprint, or when the supplier does not
-    share, the class average (:meth:`LcaResult.class_average`, else the class's factors)."""
-    if shared(result.graph, source):
+    share, the class average (:func:`tanlian.lca.core.sharing.class_average`, else the class's factors)."""
+    if shares_footprints(result.graph, source):
         return result.intensity_of(source), "supplier-specific" if source in result.graph.products else "average-data"
-    avg = result.class_average(source)
+    avg = class_average(result, source)
     if avg is not None:
-        return avg["kgco2e_per_unit"], "average-data"
+        return avg.kgco2e_per_unit, "average-data"
     cls = class_of(result.graph, result, source)
     unit = unit_of(result, source)
     vals = [
@@ -102,8 +99,7 @@ def transport_kgco2e(result: LcaResult, mass_t: float | None, km: float | None, 
         return 0.0
     if mass_t is None:
         raise MissingMass("transport needs a mass")
-    tf = result.book.get(f"transport_{mode}")
-    return mass_t * km * conversion_factor("t*km", tf.unit) * result.book.co2e(tf)
+    return freight_kgco2e(result.book, mode, mass_t, km)
 
 
 def delivery(result: LcaResult, source: str, buyer: str, detour: float = 1.0) -> tuple[float | None, str | None, str]:
@@ -172,7 +168,7 @@ def _option(
         q * y + transport,
         q * price if price is not None else None,
         method,
-        shared(result.graph, source),
+        shares_footprints(result.graph, source),
         note,
     )
 

@@ -15,7 +15,6 @@ Numbers are kgCO2e (per unit for intensities, per year for enterprises and parks
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import Annotated, Literal
 
@@ -24,13 +23,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tanlian.errors import NotFound, TanlianError
 from tanlian.graph.model import FACTOR_PREFIX, Graph, TransportMode
-from tanlian.lca.accounting.park import park_inventory
+from tanlian.lca.accounting.park import MEMBER_TOTALS, park_inventory
 from tanlian.lca.accounting.scope import scope1_by_gas, scope2, scope3_lines
 from tanlian.lca.analysis.geo import road_distance_km
+from tanlian.lca.analysis.procurement import unit_of
 from tanlian.lca.core.burden import activity_lines, flow_lines
 from tanlian.lca.core.factors import FactorBook
 from tanlian.lca.core.result import LcaResult, solve_graph
 from tanlian.lca.core.solve import SolveInfo
+from tanlian.lca.core.system import add_burden, unit_weights
 from tanlian.units import conversion_factor
 
 REL_CHANGED = 1e-9
@@ -130,7 +131,7 @@ def apply_changes(result: LcaResult, scenario: Scenario, detour: float = 1.0) ->
                 km, mode = f.distance_km, f.mode
             g.flows[f.id] = _revalidated(f, **{"from": to, "distance_km": km, "mode": mode if km else None})
         elif isinstance(ch, SetQuantity):
-            unit = f.unit or _source_unit(result, g, f.source)
+            unit = f.unit or unit_of(result, f.source)
             g.flows[f.id] = _revalidated(f, quantity=ch.quantity, unit=unit, spend_cny=None)
         elif isinstance(ch, AddGreenPower):
             _add_green(g, ch)
@@ -142,12 +143,6 @@ def apply_changes(result: LcaResult, scenario: Scenario, detour: float = 1.0) ->
             if ch.factor.startswith("transport_"):
                 ents |= {f.to for f in g.flows.values() if f.distance_km and f"transport_{f.mode}" == ch.factor}
     return Applied(g, touches, ents)
-
-
-def _source_unit(result: LcaResult, g: Graph, source: str) -> str:
-    if source.startswith(FACTOR_PREFIX):
-        return result.book.get(source[len(FACTOR_PREFIX) :]).unit
-    return g.products[source].unit
 
 
 def _add_green(g: Graph, ch: AddGreenPower) -> None:
@@ -195,24 +190,16 @@ def resolve_b_only(result: LcaResult, graph: Graph, enterprises: set[str]) -> Lc
     gwp = np.concatenate([s.gwp, [book.gwp_of(g) for g in gases[len(s.gases) :]]])
     b_kg = np.pad(s.b_kg, ((0, 0), (0, extra)))
     b_direct = np.pad(s.b_direct_kg, ((0, 0), (0, extra)))
-    weight: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    for e in enterprises & set(s.allocations):
-        for pid, share in s.allocations[e].shares.items():
-            if share:
-                weight[e].append((s.index[pid], share / graph.products[pid].output))
-    rows = [j for e in enterprises for j, _ in weight[e]]
+    changed_allocations = {e: s.allocations[e] for e in enterprises & set(s.allocations)}
+    weights = unit_weights(changed_allocations, graph.products, s.index)
+    rows = [j for ws in weights.values() for j, _ in ws]
     b_kg[rows] = 0.0
     b_direct[rows] = 0.0
-    for ln in used:
-        for j, w in weight[ln.enterprise]:
-            b_kg[j, g_index[ln.gas]] += ln.kg * w
-            if ln.part == "direct":
-                b_direct[j, g_index[ln.gas]] += ln.kg * w
+    add_burden(used, weights, g_index, b_kg, b_direct)
     system = replace(s, gases=gases, gwp=gwp, b_kg=b_kg, b_direct_kg=b_direct, lines=lines, warnings=list(s.warnings))
     Y, info = result.solver.solve(system.b)  # same M: the solver (and any LU it holds) stays valid
-    new = LcaResult(graph, system, Y, SolveInfo(f"{info.method}-same-matrix", info.iterations, info.residual))
-    new.__dict__["solver"] = result.solver
-    return new
+    info = SolveInfo(f"{info.method}-same-matrix", info.iterations, info.residual)
+    return LcaResult(graph, system, Y, info, factorised=result.solver)
 
 
 def resolve(result: LcaResult, applied: Applied) -> LcaResult:
@@ -279,18 +266,10 @@ def run_scenario(result: LcaResult, scenario: Scenario, *, parks: bool = True, d
         "enterprises": enterprises,
     }
     if parks:
-        keys = (
-            "scope1_kgco2e",
-            "scope2_location_kgco2e",
-            "scope2_market_kgco2e",
-            "scope3_upstream_kgco2e",
-            "scope3_downstream_kgco2e",
-            "net_kgco2e",
-        )
         out["parks"] = {}
         for p in sorted(applied.graph.parks):
             b, a = park_inventory(result, p), park_inventory(after, p)
-            d = _diff({k: b[k] for k in keys}, {k: a[k] for k in keys})
+            d = _diff({k: b[k] for k in MEMBER_TOTALS}, {k: a[k] for k in MEMBER_TOTALS})
             if d:
                 out["parks"][p] = d
     out["warnings"] = [w for w in after.warnings if w not in result.warnings]

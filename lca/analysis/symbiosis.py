@@ -23,6 +23,7 @@ from tanlian.errors import NotFound
 from tanlian.graph.model import Graph, Need, Residual
 from tanlian.lca.analysis.geo import road_distance_km
 from tanlian.lca.core.factors import FactorBook
+from tanlian.lca.core.transport import freight_kgco2e
 from tanlian.seed_data.library import materials
 from tanlian.units import conversion_factor, convertible, is_mass
 
@@ -101,8 +102,7 @@ def match(graph: Graph, book: FactorBook, r: Residual, n: Need, detour: float = 
         if km is None:
             notes.append("no location for one side: transport not counted")
         else:
-            road = book.get("transport_road")
-            transport = conversion_factor(n.unit, "t") * km * book.co2e(road) * conversion_factor("t*km", road.unit)
+            transport = freight_kgco2e(book, "road", conversion_factor(n.unit, "t"), km)
     else:
         notes.append("piped (heat, steam, water): no freight counted")
     quality = " | ".join(q for q in (r.quality, n.quality) if q) or ""

@@ -16,6 +16,7 @@ from typing import Literal
 from tanlian.errors import TanlianError
 from tanlian.graph.model import Activity, Factor, Flow, Graph, Product
 from tanlian.lca.core.factors import UNSPECIFIED, FactorBook
+from tanlian.lca.core.transport import freight
 from tanlian.units import conversion_factor, convertible, is_mass
 
 Part = Literal["direct", "upstream"]
@@ -170,8 +171,7 @@ def flow_lines(flow: Flow, graph: Graph, book: FactorBook) -> list[BurdenLine]:
             book, f, qty, f.unit, dict(base, category=default_category(flow, f.unit, f.kind), method=method)
         )
     if flow.distance_km:
-        tf = book.get(f"transport_{flow.mode}")
-        tkm = flow_mass_t(flow, graph, book) * flow.distance_km * conversion_factor("t*km", tf.unit)
+        tf, tkm = freight(book, flow.mode, flow_mass_t(flow, graph, book), flow.distance_km)
         lines += _factor_lines(book, tf, tkm, tf.unit, dict(base, category=4, method="distance-based"))
     return lines
 

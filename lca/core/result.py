@@ -1,21 +1,71 @@
-"""A solved graph: intensities of every product and the embodied carbon of every edge."""
+"""A solved graph: intensities of every product and the embodied carbon of every edge (numbers only).
+
+JSON shaping lives with the callers (``tanlian.api.schemas``, reports), the sharing policy in
+:mod:`tanlian.lca.core.sharing`, Monte Carlo percentiles in :mod:`tanlian.lca.core.uncertainty`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any, TypeVar
 
 import numpy as np
 
 from tanlian.errors import NonProductiveLoop, NotFound
-from tanlian.graph.model import Graph
+from tanlian.graph.model import FACTOR_PREFIX, Graph
 from tanlian.lca.core.burden import flow_quantity
 from tanlian.lca.core.factors import FactorBook
 from tanlian.lca.core.gate import gate_to_gate
 from tanlian.lca.core.solve import SolveInfo, Solver, non_productive_loops, solve_intensities
 from tanlian.lca.core.system import System, build_system
-from tanlian.lca.core.uncertainty import monte_carlo, sample_multipliers
 from tanlian.settings import GwpSet, Scope2Method
+
+T = TypeVar("T")
+
+
+class Memo:
+    """Per-result cache of what analyses derive from a result (one value per key, built once).
+
+    Modules keep their indexes here (``result.memo.get("hotspots.index", build)``) instead of
+    writing attributes onto the result.
+    """
+
+    def __init__(self) -> None:
+        self._values: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str, build: Callable[[], T]) -> T:
+        """The value under ``key``, built by ``build()`` on first use."""
+        with self._lock:
+            if key in self._values:
+                return self._values[key]
+        value = build()
+        with self._lock:
+            return self._values.setdefault(key, value)
+
+
+@dataclass(frozen=True)
+class EdgeTable:
+    """Every flow as columns, sorted by flow id: what flows, how much, and its embodied carbon.
+
+    ``quantity`` is in ``unit`` (the unit of the product or factor that flows);
+    ``embodied_kgco2e`` = quantity × cradle-to-gate intensity of what flows (kgCO2e per year).
+    """
+
+    flow: list[str]
+    source: list[str]
+    to: list[str]
+    quantity: np.ndarray  # (m,) float
+    unit: list[str]
+    embodied_kgco2e: np.ndarray  # (m,) float
+    position: dict[str, int]  # flow id -> row
+
+    def rows_of(self, flow_ids: list[str]) -> np.ndarray:
+        """Row positions of ``flow_ids`` (in that order)."""
+        return np.fromiter((self.position[f] for f in flow_ids), dtype=np.int64, count=len(flow_ids))
 
 
 @dataclass
@@ -26,6 +76,9 @@ class LcaResult:
     system: System
     Y: np.ndarray
     info: SolveInfo
+    #: solver of ``(I - Mᵀ) Y = B`` to reuse (a what-if with the same M passes its base's); built on demand
+    factorised: Solver | None = field(default=None, repr=False, compare=False)
+    memo: Memo = field(default_factory=Memo, repr=False, compare=False)
 
     @cached_property
     def intensity(self) -> np.ndarray:
@@ -58,86 +111,16 @@ class LcaResult:
 
     def intensity_of(self, source: str) -> float:
         """kgCO2e per unit of a product id or ``factor:<id>`` (cradle-to-gate factor value)."""
-        if source.startswith("factor:"):
-            return self.book.co2e(self.book.get(source[len("factor:") :]))
+        if source.startswith(FACTOR_PREFIX):
+            return self.book.co2e(self.book.get(source[len(FACTOR_PREFIX) :]))
         return float(self.intensity[self.idx(source)])
 
-    def footprint(self, product_id: str, mc: int = 0, seed: int = 42) -> dict:
-        """The footprint JSON of one product (uncertainty keys with ``mc`` > 0 samples)."""
-        j = self.idx(product_id)
-        p = self.graph.products[product_id]
-        out = {
-            "product": product_id,
-            "name": p.name,
-            "enterprise": p.enterprise,
-            "unit": p.unit,
-            "kgco2e_per_unit": float(self.intensity[j]),
-            "direct_kgco2e_per_unit": float(self.direct[j]),
-            "upstream_kgco2e_per_unit": float(self.intensity[j] - self.direct[j]),
-            "own_burden_kgco2e_per_unit": float(self.system.b_direct[j].sum()),
-            "by_gas": {g: float(v) for g, v in zip(self.system.gases, self.Y[j], strict=True) if v},
-            "gwp": self.system.gwp_set,
-            "scope2_method": self.system.scope2,
-            "allocation": self.system.allocations[p.enterprise].rule,
-        }
-        if mc:
-            p5, p50, p95 = self.percentiles(mc, seed)
-            out.update(p5=float(p5[j]), p50=float(p50[j]), p95=float(p95[j]), mc_samples=mc)
-        return out
-
-    def class_average(self, product_id: str, per_unit: np.ndarray | None = None) -> dict | None:
-        """Placeholder footprint of a product whose maker does not share (DECISIONS 21).
-
-        The output-weighted average intensity (kgCO2e per unit of ``product_id``'s unit) of the
-        products of the same ``cpc`` class made by other enterprises that do share; None when
-        there is no such product. ``per_unit`` (n,): average this figure instead (e.g. ``direct``).
-        """
-        from tanlian.units import conversion_factor, convertible
-
-        p = self.graph.products[product_id]
-        peers = [
-            q
-            for q in self.graph.products.values()
-            if p.cpc
-            and q.cpc == p.cpc
-            and q.enterprise != p.enterprise
-            and q.kind != "waste"
-            and self.graph.enterprises[q.enterprise].share_footprints
-            and convertible(p.unit, q.unit)
-        ]
-        if not peers:
-            return None
-        # intensity per unit of p: per unit of q × (units of q in one unit of p)
-        weights = [q.output * conversion_factor(q.unit, p.unit) for q in peers]
-        figure = self.intensity if per_unit is None else per_unit
-        values = [figure[self.idx(q.id)] * conversion_factor(p.unit, q.unit) for q in peers]
-        avg = float(np.average(values, weights=weights))
-        return {
-            "product": product_id,
-            "name": p.name,
-            "enterprise": p.enterprise,
-            "unit": p.unit,
-            "kgco2e_per_unit": avg,
-            "gwp": self.system.gwp_set,
-            "scope2_method": self.system.scope2,
-            "shared": False,
-            "basis": f"not shared: output-weighted average of {len(peers)} product(s) of class cpc {p.cpc}",
-        }
-
-    def percentiles(self, n_samples: int, seed: int = 42) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """p5, p50, p95 of every product's intensity from ``n_samples`` Monte Carlo draws."""
-        s = self.system
-        factors = [self.book.get(f) for f in s.uncertain]
-        mult = sample_multipliers(
-            [f.uncertainty_type for f in factors], np.array([f.uncertainty for f in factors]), n_samples, seed
-        )
-        samples = monte_carlo(s.M, s.b.sum(axis=1), s.D, mult, self.solver)
-        return tuple(np.percentile(samples, [5, 50, 95], axis=1))
-
-    @cached_property
+    @property
     def solver(self) -> Solver:
         """Reusable solver of ``(I - Mᵀ) Y = B`` for new right-hand sides (what-if, Monte Carlo)."""
-        return Solver(self.system.M)
+        if self.factorised is None:
+            self.factorised = Solver(self.system.M)
+        return self.factorised
 
     def edge_quantity(self, flow_id: str) -> tuple[float, str]:
         """Quantity of a flow in the unit of what flows on it."""
@@ -174,23 +157,37 @@ class LcaResult:
                 index.setdefault(m, set()).add(fid)
         return {k: sorted(v) for k, v in index.items()}
 
-    def edge(self, flow_id: str) -> dict:
-        """One flow with its embodied carbon = quantity × intensity of what flows on it (kgCO2e)."""
-        f = self.graph.flows[flow_id]
-        q, unit = self.edge_quantity(flow_id)
-        return {
-            "flow": flow_id,
-            "from": f.source,
-            "to": f.to,
-            "quantity": q,
-            "unit": unit,
-            "embodied_kgco2e": q * self.intensity_of(f.source),
-        }
+    @cached_property
+    def edges(self) -> EdgeTable:
+        """Every flow's quantity and embodied carbon as columns (built once per result)."""
+        return edge_table(self)
 
-    def edges(self, enterprise: str | None = None) -> list[dict]:
-        """Every flow (or those into or out of ``enterprise``) with its embodied carbon."""
-        ids = sorted(self.graph.flows) if enterprise is None else self.flows_by_enterprise.get(enterprise, [])
-        return [self.edge(fid) for fid in ids]
+
+def edge_table(result: LcaResult) -> EdgeTable:
+    """The :class:`EdgeTable` of ``result``: one pass over the flows, intensities gathered by index."""
+    g, book = result.graph, result.book
+    ids = sorted(g.flows)
+    m = len(ids)
+    quantity, product_row = np.empty(m), np.full(m, -1, dtype=np.int64)
+    per_unit = np.zeros(m)  # kgCO2e per unit of factor sources; product sources are gathered below
+    source, to, unit = [], [], []
+    factor_value: dict[str, float] = {}
+    for k, fid in enumerate(ids):
+        f = g.flows[fid]
+        quantity[k], u = result.edge_quantity(fid)
+        source.append(f.source)
+        to.append(f.to)
+        unit.append(u)
+        if f.factor_id is None:
+            product_row[k] = result.idx(f.source)
+        else:
+            if f.factor_id not in factor_value:
+                factor_value[f.factor_id] = book.co2e(book.get(f.factor_id))
+            per_unit[k] = factor_value[f.factor_id]
+    is_product = product_row >= 0
+    per_unit[is_product] = result.intensity[product_row[is_product]]
+    position = {fid: k for k, fid in enumerate(ids)}
+    return EdgeTable(ids, source, to, quantity, unit, quantity * per_unit, position)
 
 
 def solve_graph(graph: Graph, gwp: GwpSet = "AR6", scope2: Scope2Method = "market") -> LcaResult:

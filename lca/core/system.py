@@ -16,7 +16,7 @@ import bw_processing as bwp
 import numpy as np
 import scipy.sparse as sp
 
-from tanlian.graph.model import Graph
+from tanlian.graph.model import Graph, Product
 from tanlian.lca.core.allocation import Allocation, allocate
 from tanlian.lca.core.burden import BurdenLine, check_carriers, enterprise_lines, flow_quantity
 from tanlian.lca.core.factors import FactorBook
@@ -63,6 +63,33 @@ def outputs_by_enterprise(graph: Graph) -> dict[str, list]:
     return out
 
 
+def unit_weights(
+    allocations: dict[str, Allocation], products: dict[str, Product], index: dict[str, int]
+) -> dict[str, list[tuple[int, float]]]:
+    """Per enterprise, (product index, allocation share / output) of the outputs that carry burden:
+    the part of one unit of the enterprise's burden (or input) carried by one unit of each output."""
+    return {
+        e: [(index[pid], share / products[pid].output) for pid, share in alloc.shares.items() if share]
+        for e, alloc in allocations.items()
+    }
+
+
+def add_burden(
+    lines: list[BurdenLine],
+    weights: dict[str, list[tuple[int, float]]],
+    g_index: dict[str, int],
+    b_kg: np.ndarray,
+    b_direct_kg: np.ndarray,
+) -> None:
+    """Add ``lines`` (kg of gas per year) to ``b_kg`` / ``b_direct_kg`` (kg per unit, ``(n, g)``) in place,
+    allocated to each maker's outputs by ``weights``; the ``direct`` part also to ``b_direct_kg``."""
+    for ln in lines:
+        for j, w in weights.get(ln.enterprise, ()):
+            b_kg[j, g_index[ln.gas]] += ln.kg * w
+            if ln.part == "direct":
+                b_direct_kg[j, g_index[ln.gas]] += ln.kg * w
+
+
 def build_system(graph: Graph, gwp: GwpSet = "AR6", scope2: Scope2Method = "market") -> System:
     """Assemble the system from a snapshot: allocate burdens and inputs to each maker's outputs."""
     check_carriers(graph)
@@ -72,13 +99,7 @@ def build_system(graph: Graph, gwp: GwpSet = "AR6", scope2: Scope2Method = "mark
     outputs = outputs_by_enterprise(graph)
     allocations = {e: allocate(graph.enterprises[e], ps) for e, ps in outputs.items()}
     warnings = [f"{e}: {a.note}" for e, a in allocations.items() if a.note]
-
-    def per_unit(enterprise: str) -> list[tuple[int, float]]:
-        """(product index, share / output) for the enterprise's outputs that carry burden."""
-        alloc = allocations.get(enterprise)
-        if alloc is None:
-            return []
-        return [(index[p.id], alloc.shares[p.id] / p.output) for p in outputs[enterprise] if alloc.shares[p.id]]
+    weights = unit_weights(allocations, graph.products, index)
 
     rows, cols, vals = [], [], []
     for f in graph.flows.values():
@@ -86,7 +107,7 @@ def build_system(graph: Graph, gwp: GwpSet = "AR6", scope2: Scope2Method = "mark
         if src is None:
             continue
         q = flow_quantity(f, src.unit, src.price_cny)
-        for j, w in per_unit(f.to):
+        for j, w in weights.get(f.to, ()):
             rows.append(index[src.id])
             cols.append(j)
             vals.append(q * w)
@@ -103,15 +124,14 @@ def build_system(graph: Graph, gwp: GwpSet = "AR6", scope2: Scope2Method = "mark
     unc = sorted({ln.factor for ln in used if ln.factor and book.get(ln.factor).uncertainty_type})
     u_index = {f: k for k, f in enumerate(unc)}
     d_rows, d_cols, d_vals = [], [], []
+    add_burden(used, weights, g_index, b_kg, b_direct)
     for ln in used:
-        for j, w in per_unit(ln.enterprise):
-            b_kg[j, g_index[ln.gas]] += ln.kg * w
-            if ln.part == "direct":
-                b_direct[j, g_index[ln.gas]] += ln.kg * w
-            if ln.factor in u_index:
-                d_rows.append(j)
-                d_cols.append(u_index[ln.factor])
-                d_vals.append(ln.kg * w * gwp_vec[g_index[ln.gas]])
+        if ln.factor not in u_index:
+            continue
+        for j, w in weights.get(ln.enterprise, ()):
+            d_rows.append(j)
+            d_cols.append(u_index[ln.factor])
+            d_vals.append(ln.kg * w * gwp_vec[g_index[ln.gas]])
     D = sp.coo_matrix((d_vals, (d_rows, d_cols)), shape=(n, len(unc))).tocsr()
     return System(
         products, M, gases, gwp_vec, b_kg, b_direct, unc, D, allocations, lines, gwp, scope2, warnings + book.warnings

@@ -23,7 +23,9 @@ def footprint_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Cradle-to-gate footprint of one product (kgCO2e per declared unit)."""
-    fp = solved(store, gwp, scope2).footprint(product, mc=mc, seed=seed)
+    from tanlian.api.schemas.footprints import footprint_body
+
+    fp = footprint_body(solved(store, gwp, scope2), product, mc=mc, seed=seed)
     if json_out:
         print_json(fp)
         return
@@ -49,7 +51,9 @@ def edges_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Embodied carbon (kgCO2e) on every supply edge = quantity × intensity of what flows."""
-    edges = solved(store, gwp, scope2).edges(enterprise)
+    from tanlian.api.schemas.footprints import edges_of
+
+    edges = edges_of(solved(store, gwp, scope2), enterprise)
     if json_out:
         print_json(edges)
         return

@@ -97,3 +97,17 @@ def test_bad_bearer_is_401_problem(world, headers):
 def test_token_round_trip():
     p = decode_token(_token("auditor"), JWT_SECRET)
     assert (p.sub, p.role, p.park, p.enterprise) == ("x", "auditor", "P1", None)
+
+
+def test_openapi_declares_the_client_credentials_flow(world):
+    """/docs can fetch a token: the security scheme is OAuth2 client credentials at /auth/token."""
+    doc = world.api.get("/openapi.json").json()
+    scheme = doc["components"]["securitySchemes"]["OAuth2ClientCredentials"]
+    assert scheme["type"] == "oauth2"
+    assert scheme["flows"]["clientCredentials"]["tokenUrl"] == "/auth/token"
+    assert {"OAuth2ClientCredentials": []} in doc["paths"]["/v1/edges"]["get"]["security"]
+    # and the flow works the way Swagger UI sends it (credentials in the form body)
+    cid, secret = world.credentials["auditor"]
+    form = {"grant_type": "client_credentials", "client_id": cid, "client_secret": secret}
+    token = world.api.post("/auth/token", data=form).json()["access_token"]
+    assert world.api.get("/v1/edges", headers={"Authorization": f"Bearer {token}"}).status_code == 200

@@ -6,6 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tanlian.api.app import create_app
+from tanlian.api.schemas.footprints import footprint_body
 from tanlian.errors import StoreUnavailable
 from tanlian.settings import Settings
 
@@ -49,7 +50,7 @@ def test_footprint_json_matches_engine(world):
 
     r = world.api.get("/v1/products/A1/footprint?gwp=AR5&scope2=location", headers=bearer(world.tokens["ent_B"]))
     assert r.status_code == 200
-    assert r.json() == results.get(world.store, "AR5", "location").footprint("A1")
+    assert r.json() == footprint_body(results.get(world.store, "AR5", "location"), "A1")
 
 
 def test_footprint_monte_carlo(world):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tanlian.api.schemas.footprints import footprint_body
 from tanlian.graph.model import Activity, Enterprise, Factor, Graph, Park, Product, Sale
 from tanlian.lca.accounting.park import park_inventory
 from tanlian.lca.accounting.scope import enterprise_account, scope3_lines
@@ -109,7 +110,7 @@ def test_enterprise_scopes_by_hand():
     assert h["scope1_by_gas"] == pytest.approx({"CO2": 20_000}, rel=REL)
     assert h["scope3_by_category"] == pytest.approx({"3": 1000}, rel=REL)
     # widget (market-based): (3 600 grid + 500 transport + 500 × 21 steam + 50 × 105 ore) / 100 t
-    assert r.footprint("widget")["kgco2e_per_unit"] == pytest.approx(198.5, rel=REL)
+    assert footprint_body(r, "widget")["kgco2e_per_unit"] == pytest.approx(198.5, rel=REL)
 
 
 def test_park_inventory_by_hand():

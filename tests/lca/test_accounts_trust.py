@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tanlian.api.schemas.footprints import footprint_body
 from tanlian.graph.model import Activity, Enterprise, Factor, Graph, Park, Product
 from tanlian.lca.accounting.indicators import park_indicators
 from tanlian.lca.accounting.park import park_inventory
@@ -46,7 +47,7 @@ def test_own_product_consumed_in_house_is_scope1_only():
     assert (pwr["scope2_location_kgco2e"], pwr["scope2_market_kgco2e"]) == (0, 0)
     assert pwr["scope3_by_category"] == pytest.approx({"3": 1000}, rel=REL)
     assert [ln["source"] for ln in pwr["lines"]] == ["PWR|fuel|coalx"]
-    fp = r.footprint("power")
+    fp = footprint_body(r, "power")
     assert fp["kgco2e_per_unit"] == pytest.approx(21_000 / 900, rel=REL)
     assert fp["direct_kgco2e_per_unit"] == pytest.approx(20_000 / 900, rel=REL)
     assert fp["upstream_kgco2e_per_unit"] == pytest.approx(1_000 / 900, rel=REL)
@@ -75,7 +76,7 @@ def test_direct_includes_energy_bought_from_graph_enterprises():
     Steel direct = (100 000 + 50 × 500) / 100 t = 1 250 = STL's (Scope 1 + Scope 2) / output;
     upstream = 1 311 − 1 250 = 61 kg/t."""
     r = solve_graph(mixed_graph())
-    fp = r.footprint("steel")
+    fp = footprint_body(r, "steel")
     assert fp["direct_kgco2e_per_unit"] == pytest.approx(1250, rel=REL)
     assert fp["upstream_kgco2e_per_unit"] == pytest.approx(61, rel=REL)
     assert fp["own_burden_kgco2e_per_unit"] == pytest.approx(1000, rel=REL)  # gate only: no bought power
@@ -106,7 +107,7 @@ def test_energy_chain_scope2_is_generation_all_the_way():
     for e in ents:
         g.table(type(e))[e.id] = e
     r = solve_graph(g)
-    assert r.footprint("grid_d")["direct_kgco2e_per_unit"] == pytest.approx(500, rel=REL)
+    assert footprint_body(r, "grid_d")["direct_kgco2e_per_unit"] == pytest.approx(500, rel=REL)
     buy = enterprise_account(r, "BUY")
     assert buy["scope2_market_kgco2e"] == pytest.approx(400_000, rel=REL)
     assert buy["scope3_by_category"] == pytest.approx({"3": 1600}, rel=REL)
@@ -181,7 +182,7 @@ def test_fuel_bought_in_the_graph_is_category_1_and_its_combustion_scope1():
     assert b["scope1_kgco2e"] == pytest.approx(20_000, rel=REL)
     assert (b["scope2_location_kgco2e"], b["scope2_market_kgco2e"]) == (0, 0)
     assert b["scope3_by_category"] == pytest.approx({"1": 50, "3": 1000}, rel=REL)
-    assert r.footprint("b_out")["direct_kgco2e_per_unit"] == pytest.approx(2000, rel=REL)
+    assert footprint_body(r, "b_out")["direct_kgco2e_per_unit"] == pytest.approx(2000, rel=REL)
 
 
 def indicator_park(process_kg: float) -> Graph:
@@ -270,8 +271,8 @@ def test_explicit_shares_within_tolerance_are_renormalised():
         ]
     )
     r = solve_graph(g)
-    assert r.footprint("a")["kgco2e_per_unit"] == pytest.approx(0.3 / 1.0000005 * 100, rel=REL)
-    assert r.footprint("b")["kgco2e_per_unit"] == pytest.approx(0.7000005 / 1.0000005 * 100, rel=REL)
+    assert footprint_body(r, "a")["kgco2e_per_unit"] == pytest.approx(0.3 / 1.0000005 * 100, rel=REL)
+    assert footprint_body(r, "b")["kgco2e_per_unit"] == pytest.approx(0.7000005 / 1.0000005 * 100, rel=REL)
     assert r.system.allocations["E"].shares == pytest.approx({"a": 0.3 / 1.0000005, "b": 0.7000005 / 1.0000005})
 
 
@@ -282,6 +283,6 @@ def test_zero_price_counts_as_no_price(prices):
     for pid, price in zip(("y1", "y2"), prices, strict=True):
         g.products[pid] = g.products[pid].model_copy(update={"price_cny": price})
     r = solve_graph(g)
-    assert r.footprint("y1")["kgco2e_per_unit"] == pytest.approx(10790 * 2 / 3 / 100, rel=REL)
-    assert r.footprint("y1")["allocation"] == "mass"
+    assert footprint_body(r, "y1")["kgco2e_per_unit"] == pytest.approx(10790 * 2 / 3 / 100, rel=REL)
+    assert footprint_body(r, "y1")["allocation"] == "mass"
     assert any("fell back to mass" in w and "y2" in w for w in r.warnings)

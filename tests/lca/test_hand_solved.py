@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tanlian.api.schemas.footprints import edges_of, footprint_body
 from tanlian.errors import AllocationError, NonProductiveLoop
 from tanlian.graph.model import Product
 from tanlian.lca.core.result import solve_graph
@@ -16,10 +17,10 @@ REL = 1e-12
 def test_two_product_loop():
     """y_A = 10 + 0.2 y_B and y_B = 4 + 0.5 y_A  →  y_A = 10.8 / 0.9 = 12, y_B = 4 + 6 = 10."""
     r = solve_graph(loop_graph())
-    assert r.footprint("A")["kgco2e_per_unit"] == pytest.approx(12.0, rel=REL)
-    assert r.footprint("B")["kgco2e_per_unit"] == pytest.approx(10.0, rel=REL)
-    assert r.footprint("A")["direct_kgco2e_per_unit"] == pytest.approx(10.0, rel=REL)
-    assert r.footprint("A")["upstream_kgco2e_per_unit"] == pytest.approx(2.0, rel=REL)
+    assert footprint_body(r, "A")["kgco2e_per_unit"] == pytest.approx(12.0, rel=REL)
+    assert footprint_body(r, "B")["kgco2e_per_unit"] == pytest.approx(10.0, rel=REL)
+    assert footprint_body(r, "A")["direct_kgco2e_per_unit"] == pytest.approx(10.0, rel=REL)
+    assert footprint_body(r, "A")["upstream_kgco2e_per_unit"] == pytest.approx(2.0, rel=REL)
 
 
 def test_three_enterprise_chain_with_multi_output():
@@ -32,7 +33,7 @@ def test_three_enterprise_chain_with_multi_output():
     CH4 share of z: (60 × 16.74 + 10 × 22.32) / 20 = 61.38.
     """
     r = solve_graph(chain_graph())
-    fp = {p: r.footprint(p) for p in ("x", "y1", "y2", "ys", "z")}
+    fp = {p: footprint_body(r, p) for p in ("x", "y1", "y2", "ys", "z")}
     assert fp["x"]["kgco2e_per_unit"] == pytest.approx(1000.0, rel=REL)
     assert fp["y1"]["kgco2e_per_unit"] == pytest.approx(64.74, rel=REL)
     assert fp["y2"]["kgco2e_per_unit"] == pytest.approx(86.32, rel=REL)
@@ -48,13 +49,13 @@ def test_three_enterprise_chain_with_multi_output():
 def test_gwp_set_changes_methane():
     """AR5 CH4 = 28: Y burden 8000 + 2800 → y1 = 0.6 × 10 800 / 100 = 64.8."""
     r = solve_graph(chain_graph(), gwp="AR5")
-    assert r.footprint("y1")["kgco2e_per_unit"] == pytest.approx(64.8, rel=REL)
-    assert r.footprint("y1")["gwp"] == "AR5"
+    assert footprint_body(r, "y1")["kgco2e_per_unit"] == pytest.approx(64.8, rel=REL)
+    assert footprint_body(r, "y1")["gwp"] == "AR5"
 
 
 def test_embodied_carbon_on_edges():
     r = solve_graph(chain_graph())
-    edges = {e["flow"]: e for e in r.edges()}
+    edges = {e["flow"]: e for e in edges_of(r)}
     e = edges["x|Y|1"]
     assert (e["quantity"], e["unit"]) == (8.0, "t")
     assert e["embodied_kgco2e"] == pytest.approx(8000.0, rel=REL)
@@ -66,8 +67,8 @@ def test_mass_fallback_when_a_price_is_missing():
     g.products["y2"] = g.products["y2"].model_copy(update={"price_cny": None})
     r = solve_graph(g)
     # mass shares 100 t : 50 t → 2/3 : 1/3
-    assert r.footprint("y1")["kgco2e_per_unit"] == pytest.approx(10790 * 2 / 3 / 100, rel=REL)
-    assert r.footprint("y1")["allocation"] == "mass"
+    assert footprint_body(r, "y1")["kgco2e_per_unit"] == pytest.approx(10790 * 2 / 3 / 100, rel=REL)
+    assert footprint_body(r, "y1")["allocation"] == "mass"
     assert any("fell back to mass" in w for w in r.warnings)
 
 
@@ -93,8 +94,8 @@ def test_non_productive_loop_is_an_error():
 
 def test_edges_of_one_enterprise_are_the_flows_into_or_out_of_it():
     r = solve_graph(chain_graph())
-    every = r.edges()
+    every = edges_of(r)
     for ent in ("X", "Y", "Z", "nobody"):
         makers = {p.id for p in r.graph.products.values() if p.enterprise == ent}
         expected = [e for e in every if e["to"] == ent or e["from"] in makers]
-        assert r.edges(ent) == expected
+        assert edges_of(r, ent) == expected

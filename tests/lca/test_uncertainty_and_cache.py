@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tanlian.api.schemas.footprints import footprint_body
 from tanlian.graph.model import Factor, Flow, Park
 from tanlian.lca.core.cache import ResultCache
 from tanlian.lca.core.result import solve_graph
@@ -22,18 +23,18 @@ def uncertain_chain(gsd: float = 1.2):
 
 def test_no_uncertainty_gives_the_deterministic_value():
     r = solve_graph(chain_graph())
-    fp = r.footprint("z", mc=200)
+    fp = footprint_body(r, "z", mc=200)
     assert fp["p5"] == pytest.approx(fp["kgco2e_per_unit"], rel=1e-12)
     assert fp["p95"] == pytest.approx(fp["kgco2e_per_unit"], rel=1e-12)
 
 
 def test_monte_carlo_is_reproducible_and_brackets_the_median():
     r = solve_graph(uncertain_chain())
-    a, b = r.footprint("z", mc=500, seed=7), r.footprint("z", mc=500, seed=7)
+    a, b = footprint_body(r, "z", mc=500, seed=7), footprint_body(r, "z", mc=500, seed=7)
     assert (a["p5"], a["p50"], a["p95"]) == (b["p5"], b["p50"], b["p95"])
     assert a["p5"] < a["kgco2e_per_unit"] < a["p95"]
     # only x's fuel is uncertain (lognormal, median 1): x = 1000 × m, so its p50 is close to 1000
-    x = r.footprint("x", mc=4000, seed=1)
+    x = footprint_body(r, "x", mc=4000, seed=1)
     assert x["p50"] == pytest.approx(1000, rel=0.02)
     assert x["p95"] / x["p50"] == pytest.approx(1.2**1.645, rel=0.03)  # lognormal 95th percentile
 
@@ -84,4 +85,4 @@ def test_results_are_cached_per_revision_and_invalidated_by_writes(store):
         ]
     )
     r3 = cache.get(store)
-    assert r3.footprint("y1")["kgco2e_per_unit"] > r2.footprint("y1")["kgco2e_per_unit"]
+    assert footprint_body(r3, "y1")["kgco2e_per_unit"] > footprint_body(r2, "y1")["kgco2e_per_unit"]

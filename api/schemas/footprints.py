@@ -1,0 +1,125 @@
+"""Footprint and edge bodies: the response models and the functions that build them from a result.
+
+Units: kgCO2e per declared unit of the product (footprints), kgCO2e per year (edges).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from tanlian.lca.core.result import EdgeTable, LcaResult
+from tanlian.lca.core.sharing import ClassAverage
+from tanlian.lca.core.uncertainty import percentiles
+
+
+class Footprint(BaseModel):
+    """Cradle-to-gate footprint of one product, kgCO2e per declared unit."""
+
+    model_config = ConfigDict(extra="forbid")
+    product: str
+    name: str | None = None
+    enterprise: str
+    unit: str
+    kgco2e_per_unit: float
+    direct_kgco2e_per_unit: float | None = None
+    upstream_kgco2e_per_unit: float | None = None
+    own_burden_kgco2e_per_unit: float | None = Field(
+        None, description="the maker's own activities only (Scope 1 + grid/utility Scope 2), per unit, gate only"
+    )
+    by_gas: dict[str, float] | None = None
+    gwp: str
+    scope2_method: str
+    allocation: str | None = None
+    shared: bool | None = Field(None, description="false: a class average shown for a supplier that does not share")
+    basis: str | None = Field(None, description="for a supplier that does not share: how the average was formed")
+    p5: float | None = None
+    p50: float | None = None
+    p95: float | None = None
+    mc_samples: int | None = None
+
+
+class Edge(BaseModel):
+    """Embodied carbon on one supply edge = quantity × intensity of what flows (kgCO2e per year)."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+    flow: str
+    from_: str = Field(alias="from")
+    to: str
+    quantity: float = Field(description="in `unit`, the unit of the product or factor that flows")
+    unit: str
+    embodied_kgco2e: float
+
+
+EDGES = TypeAdapter(list[Edge])
+
+
+def footprint_body(result: LcaResult, product_id: str, mc: int = 0, seed: int = 42) -> dict[str, Any]:
+    """The footprint of one product (p5/p50/p95 keys with ``mc`` > 0 Monte Carlo samples)."""
+    j = result.idx(product_id)
+    p = result.graph.products[product_id]
+    s = result.system
+    out: dict[str, Any] = {
+        "product": product_id,
+        "name": p.name,
+        "enterprise": p.enterprise,
+        "unit": p.unit,
+        "kgco2e_per_unit": float(result.intensity[j]),
+        "direct_kgco2e_per_unit": float(result.direct[j]),
+        "upstream_kgco2e_per_unit": float(result.intensity[j] - result.direct[j]),
+        "own_burden_kgco2e_per_unit": float(s.b_direct[j].sum()),
+        "by_gas": {g: float(v) for g, v in zip(s.gases, result.Y[j], strict=True) if v},
+        "gwp": s.gwp_set,
+        "scope2_method": s.scope2,
+        "allocation": s.allocations[p.enterprise].rule,
+    }
+    if mc:
+        p5, p50, p95 = percentiles(result, mc, seed)
+        out.update(p5=float(p5[j]), p50=float(p50[j]), p95=float(p95[j]), mc_samples=mc)
+    return out
+
+
+def class_average_body(result: LcaResult, average: ClassAverage) -> dict[str, Any]:
+    """The footprint shown for a product whose maker does not share (flagged ``shared: false``)."""
+    p = result.graph.products[average.product]
+    return {
+        "product": average.product,
+        "name": p.name,
+        "enterprise": p.enterprise,
+        "unit": p.unit,
+        "kgco2e_per_unit": average.kgco2e_per_unit,
+        "gwp": result.system.gwp_set,
+        "scope2_method": result.system.scope2,
+        "shared": False,
+        "basis": average.basis,
+    }
+
+
+def edge_rows(table: EdgeTable, rows: np.ndarray | None = None) -> list[dict[str, Any]]:
+    """Edge bodies built from the table's columns (every flow, or the flows at ``rows``)."""
+    if rows is None:
+        cols = (table.flow, table.source, table.to, table.quantity.tolist(), table.unit, table.embodied_kgco2e.tolist())
+    else:
+        take = rows.tolist()
+        cols = (
+            [table.flow[k] for k in take],
+            [table.source[k] for k in take],
+            [table.to[k] for k in take],
+            table.quantity[rows].tolist(),
+            [table.unit[k] for k in take],
+            table.embodied_kgco2e[rows].tolist(),
+        )
+    return [
+        {"flow": f, "from": s, "to": t, "quantity": q, "unit": u, "embodied_kgco2e": e}
+        for f, s, t, q, u, e in zip(*cols, strict=True)
+    ]
+
+
+def edges_of(result: LcaResult, enterprise: str | None = None) -> list[dict[str, Any]]:
+    """Every edge, or those into or out of ``enterprise`` (sorted by flow id)."""
+    table = result.edges
+    if enterprise is None:
+        return edge_rows(table)
+    return edge_rows(table, table.rows_of(result.flows_by_enterprise.get(enterprise, [])))
