@@ -80,11 +80,13 @@ class KrylovBlock:
         for _ in range(REFINE_STEPS):
             if backward_error(self.S, x, r).max(initial=0.0) <= BACKWARD_TOL:
                 return x, iters, True
-            d, n_it = step(r - self.A @ x)
+            d, n_it, converged = step(r - self.A @ x)
             iters += n_it
-            if d is None or not np.all(np.isfinite(d)):
+            if not np.all(np.isfinite(d)):
                 return x, iters, False
             x = x + d
+            if not converged:  # stalled: the next method takes over from here
+                break
         return x, iters, backward_error(self.S, x, r).max(initial=0.0) <= BACKWARD_TOL
 
     def _krylov_step(self, method, precondition: bool):
@@ -94,17 +96,18 @@ class KrylovBlock:
             def tick(_):
                 count[0] += 1
 
-            M = self._preconditioner() if precondition else None
-            d, info = method(self.A, res, rtol=KRYLOV_RTOL, atol=0.0, maxiter=KRYLOV_MAX_ITER, M=M, callback=tick)
-            return (d if info >= 0 else None), count[0]
+            kw = {"M": self._preconditioner(), "callback_type": "pr_norm"} if precondition else {}
+            d, info = method(self.A, res, rtol=KRYLOV_RTOL, atol=0.0, maxiter=KRYLOV_MAX_ITER, callback=tick, **kw)
+            return d, count[0], info == 0
 
         return step
 
     def _column(self, r: np.ndarray, exact: bool) -> tuple[np.ndarray | None, int]:
-        x = np.zeros_like(r)
-        x, it1, ok = self._refine(r, x, self._krylov_step(spla.bicgstab, precondition=False))
-        if ok:
-            return x, it1
+        x, it1, ok = np.zeros_like(r), 0, False
+        if self.method == "krylov":  # until a column has needed more, try the plain method first
+            x, it1, ok = self._refine(r, x, self._krylov_step(spla.bicgstab, precondition=False))
+            if ok:
+                return x, it1
         try:
             x, it2, ok = self._refine(r, x, self._krylov_step(spla.gmres, precondition=True))
         except RuntimeError:  # ILU of an exactly singular block

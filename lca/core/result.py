@@ -11,7 +11,7 @@ from tanlian.errors import NonProductiveLoop, NotFound
 from tanlian.graph.model import Graph
 from tanlian.lca.core.burden import flow_quantity
 from tanlian.lca.core.factors import FactorBook
-from tanlian.lca.core.solve import SolveInfo, Solver, non_productive_loops, solve_intensities
+from tanlian.lca.core.solve import SolveInfo, Solver
 from tanlian.lca.core.system import System, build_system
 from tanlian.lca.core.uncertainty import monte_carlo, sample_multipliers
 from tanlian.settings import GwpSet, Scope2Method
@@ -188,9 +188,12 @@ class LcaResult:
 def solve_graph(graph: Graph, gwp: GwpSet = "AR6", scope2: Scope2Method = "market") -> LcaResult:
     """Build and solve the system of ``graph``; a non-productive loop is an error."""
     system = build_system(graph, gwp, scope2)
-    bad = non_productive_loops(system.M)
+    solver = Solver(system.M, names=system.products)
+    bad = solver.non_productive_loops()
     if bad:
         comp, rho = bad[0]
         raise NonProductiveLoop([system.products[i] for i in comp], rho)
-    Y, info = solve_intensities(system.M, system.b)
-    return LcaResult(graph, system, Y, info)
+    Y, info = solver.solve(system.b)
+    result = LcaResult(graph, system, Y, info)
+    result.__dict__["solver"] = solver  # the cached property: keep the factorised loops
+    return result
