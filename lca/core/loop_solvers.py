@@ -4,7 +4,8 @@ Small blocks are factorised together (a block-diagonal matrix: no fill between b
 SuperLU's fill stays inside each block). A large block is solved by BiCGSTAB, then GMRES with an
 incomplete-LU preconditioner if that stalls, and a complete LU only as the last resort. Every
 Krylov answer is refined until its componentwise (Oettli–Prager) backward error is at most
-``BACKWARD_TOL`` for every product: the computed ``x`` is the exact solution for coefficients
+``BACKWARD_TOL`` for every product (products whose scale is below ``SCALE_FLOOR`` of the
+largest are held to that floor instead of to their own zero): the computed ``x`` is the exact solution for coefficients
 and right-hand side each perturbed by at most that relative amount. Because ``I − S`` is a
 nonsingular M-matrix (its inverse is ≥ 0), the forward error of product ``j`` is then at most
 ``2·BACKWARD_TOL·((I − S)⁻¹ x)_j``, i.e. amplified no more than the loop amplifies a unit of
@@ -23,15 +24,26 @@ KRYLOV_RTOL = 1e-10  # relative residual reduction asked of each Krylov (refinem
 KRYLOV_MAX_ITER = 1000  # per Krylov step
 REFINE_STEPS = 4  # refinement steps per method before the next method is tried
 ILU_DROP_TOL, ILU_FILL = 1e-6, 20
+SCALE_FLOOR = 1e-9  # products below this share of the largest scale are held to it (absolute)
+
+
+def relative_residual(res: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """``|res| / (scale + SCALE_FLOOR · max scale)`` per element, the max taken per column.
+
+    ``scale`` is a product's own scale (``|x| + S|x| + |r|``); the floor keeps a product whose
+    exact value is 0 (no burden, no inputs) from failing on a 1e-30 left by a Krylov method.
+    """
+    floor = SCALE_FLOOR * scale.max(axis=0, initial=0.0)
+    denom = scale + floor
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(denom > 0, res / denom, np.where(res == 0, 0.0, np.inf))
+    return np.where(np.isfinite(res), out, np.inf)
 
 
 def backward_error(S: sp.csr_matrix, x: np.ndarray, r: np.ndarray) -> np.ndarray:
-    """Per-product componentwise backward error ``|r − (I − S)x| / (|x| + S|x| + |r|)`` (0/0 = 0)."""
+    """Per-product componentwise backward error ``|r − (I − S)x| / (|x| + S|x| + |r|)``."""
     res = np.abs(r - (x - S @ x))
-    scale = np.abs(x) + S @ np.abs(x) + np.abs(r)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(scale > 0, res / scale, np.where(res == 0, 0.0, np.inf))
-    return np.where(np.isfinite(x), out, np.inf)
+    return relative_residual(res, np.abs(x) + S @ np.abs(x) + np.abs(r))
 
 
 class DirectBlocks:
@@ -67,7 +79,7 @@ class KrylovBlock:
         self.A = sp.identity(S.shape[0], format="csr") - S
         self._ilu: spla.LinearOperator | None = None
         self._lu: spla.SuperLU | None = None
-        self.method = "krylov"
+        self.method = "bicgstab"
 
     def _preconditioner(self) -> spla.LinearOperator:
         if self._ilu is None:
@@ -104,7 +116,7 @@ class KrylovBlock:
 
     def _column(self, r: np.ndarray, exact: bool) -> tuple[np.ndarray | None, int]:
         x, it1, ok = np.zeros_like(r), 0, False
-        if self.method == "krylov":  # until a column has needed more, try the plain method first
+        if self.method == "bicgstab":  # until a column has needed more, try the plain method first
             x, it1, ok = self._refine(r, x, self._krylov_step(spla.bicgstab, precondition=False))
             if ok:
                 return x, it1
@@ -112,14 +124,14 @@ class KrylovBlock:
             x, it2, ok = self._refine(r, x, self._krylov_step(spla.gmres, precondition=True))
         except RuntimeError:  # ILU of an exactly singular block
             it2, ok = 0, False
-        self.method = "krylov+ilu"
+        self.method = "gmres-ilu"
         if ok:
             return x, it1 + it2
         if not exact:
             return None, it1 + it2
         if self._lu is None:
             self._lu = spla.splu(self.A.tocsc())
-        self.method = "krylov+lu"
+        self.method = "splu-fallback"
         x = self._lu.solve(r)
         return x + self._lu.solve(r - self.A @ x), it1 + it2
 

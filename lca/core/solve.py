@@ -24,17 +24,17 @@ import scipy.sparse as sp
 
 from tanlian.errors import NegativeIntensity, SolveDidNotConverge
 from tanlian.lca.core.blocks import BlockStructure
-from tanlian.lca.core.loop_solvers import DIRECT_MAX, DirectBlocks, KrylovBlock
+from tanlian.lca.core.loop_solvers import DIRECT_MAX, DirectBlocks, KrylovBlock, relative_residual
 from tanlian.lca.core.perron import perron_root
 
 LOOP_MARGIN = 1e-12  # a loop with ρ ≥ 1 − LOOP_MARGIN is not productive
-RESIDUAL_RTOL = 1e-10  # per-product residual, relative to |B_j| + |Y_j| + (Mᵀ|Y|)_j
+RESIDUAL_RTOL = 1e-10  # per-product residual, relative to |B_j| + |Y_j| + (Mᵀ|Y|)_j (floored)
 NEGATIVE_RTOL = 1e-10  # Y_j below −NEGATIVE_RTOL × that same scale is negative
 
 
 @dataclass(frozen=True)
 class SolveInfo:
-    method: str  # "sweep", then "+lu" / "+krylov" / "+krylov+ilu" / "+krylov+lu" for the loop solvers used
+    method: str  # "sweep", then "+lu", "+bicgstab", "+gmres-ilu", "+splu-fallback": the loop solvers used
     iterations: int  # Krylov iterations (0 when every loop was factorised)
     residual: float  # max over products of |B - (I - Mᵀ) Y| / (|B| + |Y| + Mᵀ|Y|)
 
@@ -151,9 +151,7 @@ class Solver:
             raise SolveDidNotConverge(f"non-finite result after {method} for products: {self._names(rows)}")
         absY = np.abs(Y)
         scale = np.abs(B2) + absY + self.MT @ absY
-        res = np.abs(B2 - Y + self.MT @ Y)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rel = np.where(scale > 0, res / scale, np.where(res == 0, 0.0, np.inf))
+        rel = relative_residual(np.abs(B2 - Y + self.MT @ Y), scale)
         worst = rel.max(axis=1) if rel.size else np.zeros(0)
         if worst.size and worst.max() > RESIDUAL_RTOL:
             rows = np.flatnonzero(worst > RESIDUAL_RTOL)

@@ -92,7 +92,8 @@ def test_krylov_and_lu_paths_agree_with_a_dense_solve(chords):
         M = embedded(rng, loop_block(rng, n, 0.995, chords), 40, 40)
         B = rng.random((M.shape[0], 2))
         Y, info = solve_intensities(M, B)
-        assert ("krylov" in info.method) == (n > DIRECT_MAX)
+        assert ("lu" in info.method.split("+")) == (n <= DIRECT_MAX)
+        assert ("bicgstab" in info.method or "gmres-ilu" in info.method) == (n > DIRECT_MAX)
         np.testing.assert_allclose(Y, dense_solution(M, B), rtol=1e-9)
 
 
@@ -105,7 +106,7 @@ def non_productive_systems(draw):
     return embedded(rng, block, 30, 30), n_loop, rho
 
 
-@settings(max_examples=6, deadline=None, derandomize=True)
+@settings(max_examples=4, deadline=None, derandomize=True)
 @given(non_productive_systems())
 def test_non_productive_loops_of_1000_products_are_rejected_with_their_radius(system):
     M, n_loop, rho = system
