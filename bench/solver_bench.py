@@ -15,12 +15,17 @@ spectral radius 0.99) at 10k / 30k / 100k. Every measurement runs in a fresh sub
 * bw2calc at 10k: ``LCA.lci(factorize=True)`` once, then ``lcia(demand={j: 1})`` for ``--sample``
   random products; agreement = max relative difference to the new solver's totals on them.
   The new and old results are also compared on every product where the old one finished.
+
+Workers run with ``OPENBLAS_NUM_THREADS=1``: on this shared 2-core machine a threaded OpenBLAS
+spins under contention (a 32k-element dot product took 0.65 ms instead of 7 µs), which would
+time the machine's load rather than the methods.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -113,7 +118,8 @@ def worker(which: str, kind: str, n: int, out: str, sample: int) -> dict:
 def run(which: str, kind: str, n: int, out: Path, sample: int, timeout: float) -> dict:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", which, kind, str(n), str(out), str(sample)]
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
         return {"error": f"> {timeout:.0f} s"}
     if proc.returncode != 0:

@@ -33,19 +33,17 @@ def component_levels(labels: np.ndarray, ncomp: int, src: np.ndarray, dst: np.nd
     """Level of each component of an acyclic condensation with edges ``src → dst`` (Kahn's
     algorithm, one vectorised round per level)."""
     keep = src != dst
-    src, dst = src[keep], dst[keep]
-    order = np.argsort(src, kind="stable")
-    targets = dst[order]
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(src, minlength=ncomp))])
-    indeg = np.bincount(dst, minlength=ncomp)
+    C = sp.csr_matrix((np.ones(int(keep.sum()), np.float32), (src[keep], dst[keep])), shape=(ncomp, ncomp))
+    indptr, targets = C.indptr, C.indices  # one entry per distinct component edge
+    indeg = np.bincount(targets, minlength=ncomp)
     level = np.full(ncomp, -1, dtype=np.int64)
     frontier = np.flatnonzero(indeg == 0)
     depth = 0
     while frontier.size:
         level[frontier] = depth
-        reached = _gather(indptr, targets, frontier)
-        indeg -= np.bincount(reached, minlength=ncomp)
-        frontier = np.unique(reached[indeg[reached] == 0])
+        reached, times = np.unique(_gather(indptr, targets, frontier), return_counts=True)
+        indeg[reached] -= times
+        frontier = reached[indeg[reached] == 0]
         depth += 1
     if (level < 0).any():  # cannot happen for a condensation; guards against a wrong labelling
         raise ValueError("the component graph has a cycle")
@@ -89,25 +87,27 @@ class BlockStructure:
         # edge input (column) → consumer (row)
         comp_level = component_levels(labels, ncomp, labels[coo.col], labels[coo.row])
         node_level = comp_level[labels]
-        perm = np.lexsort((labels, node_level))
-        pos = np.empty(n, dtype=np.int64)
-        pos[perm] = np.arange(n)
+        perm = np.argsort(node_level * ncomp + labels, kind="stable")
         nlevels = int(comp_level.max()) + 1
         level_starts = np.searchsorted(node_level[perm], np.arange(nlevels + 1))
-        P = sp.csr_matrix((coo.data, (pos[coo.row], pos[coo.col])), shape=(n, n))
+        P = MT[perm][:, perm]
         rows = [P[level_starts[k] : level_starts[k + 1]] for k in range(nlevels)]
         lab_p = labels[perm]
-        pc = P.tocoo()
-        same = lab_p[pc.row] == lab_p[pc.col]
-        inner = sp.csr_matrix((pc.data[same], (pc.row[same], pc.col[same])), shape=(n, n))
         sizes = np.bincount(labels, minlength=ncomp)
         self_loop = np.zeros(ncomp, bool)
         self_loop[labels[coo.row[coo.row == coo.col]]] = True
-        first = np.flatnonzero(np.concatenate([[True], lab_p[1:] != lab_p[:-1]]))
+        boundary = np.concatenate([[True], lab_p[1:] != lab_p[:-1]])
+        first = np.flatnonzero(boundary)
         comp_of_run = lab_p[first]
         is_loop = (sizes[comp_of_run] > 1) | self_loop[comp_of_run]
         start = first[is_loop]
         stop = start + sizes[comp_of_run[is_loop]]
+        # the entries inside loop blocks, from the rows of loop products only
+        in_loop = np.flatnonzero(is_loop[np.cumsum(boundary) - 1])
+        sub = P[in_loop].tocoo()
+        rows_p = in_loop[sub.row]
+        same = lab_p[rows_p] == lab_p[sub.col]
+        inner = sp.csr_matrix((sub.data[same], (rows_p[same], sub.col[same])), shape=(n, n))
         return cls(perm, level_starts, rows, inner, start, stop, node_level[perm][start])
 
     def loop_indices(self, k: int) -> np.ndarray:
