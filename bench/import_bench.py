@@ -12,6 +12,10 @@ Builds ``synthetic_graph(products)`` (bench/synthetic.py: 25 000 products, 2 500
 Then a few graph queries on both (upstream depth 3 and downstream depth 2 from random products /
 enterprises; the embedded store answers them with networkx over a full snapshot, Neo4j in Cypher).
 
+``--bundle-only``: the path of ``tanlian import`` instead: the graph is exported as a CSV bundle
+and ``import_bundle`` (read, parse rows, cross-row validation, write to an empty embedded store) is
+timed, with the validation (``Checker.run``) and its ``allocation`` check timed inside it.
+
 Neo4j: ``--neo4j URL``, else ``TANLIAN_TEST_NEO4J``, else the test launcher
 (tests/neo4j_launcher.py) is started for the run and stopped after.
 """
@@ -84,6 +88,42 @@ def bench_store(name, store, graph, n, console, n_queries, seed):
     }
 
 
+def bench_bundle(graph, console) -> None:
+    """Time the CLI import path on ``graph`` written as a CSV bundle (see module doc)."""
+    from tanlian.connectors import validate
+    from tanlian.connectors.bundle import export_bundle, import_bundle
+
+    spent: dict[str, float] = {}
+
+    def timing(name, fn):
+        def wrapper(*a, **k):
+            t0 = time.perf_counter()
+            try:
+                return fn(*a, **k)
+            finally:
+                spent[name] = spent.get(name, 0.0) + time.perf_counter() - t0
+
+        return wrapper
+
+    validate.Checker.run = timing("validation (Checker.run)", validate.Checker.run)
+    validate.Checker.allocation = timing("  of which allocation()", validate.Checker.allocation)
+    validate.Checker.flows = timing("  of which flows()", validate.Checker.flows)
+    with tempfile.TemporaryDirectory() as tmp:
+        bundle = export_bundle(graph, Path(tmp) / "bundle")
+        store = EmbeddedStore(Path(tmp) / "bench.db")
+        try:
+            t_all, _ = timed(lambda: import_bundle(store, bundle))
+        finally:
+            store.close()
+    table = Table(title=f"import_bundle of a CSV bundle ({len(graph.products):,} products, {len(graph.flows):,} flows)")
+    table.add_column("step")
+    table.add_column("seconds", justify="right")
+    table.add_row("import_bundle (read, parse, validate, write)", f"{t_all:.2f}")
+    for name, t in spent.items():
+        table.add_row(name, f"{t:.2f}")
+    console.print(table)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--products", type=int, default=25_000)
@@ -92,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--neo4j", help="bolt URL (default: TANLIAN_TEST_NEO4J, else start the launcher)")
     ap.add_argument("--queries", type=int, default=5, help="graph queries of each kind to time")
     ap.add_argument("--heap", default="2g", help="JVM heap of a launcher-started Neo4j (default 2g)")
+    ap.add_argument("--bundle-only", action="store_true", help="time the CSV bundle import path only")
     args = ap.parse_args(argv)
     console = Console()
 
@@ -102,6 +143,9 @@ def main(argv: list[str] | None = None) -> int:
         f.quantity <= graph.products[f.source].output for f in graph.flows.values() if f.source in graph.products
     )
     console.print(f"synthetic graph in {t_gen:.1f} s: {n:,} entities {counts}")
+    if args.bundle_only:
+        bench_bundle(graph, console)
+        return 0
 
     results = {}
     with tempfile.TemporaryDirectory() as tmp:

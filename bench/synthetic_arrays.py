@@ -20,6 +20,8 @@ import bw_processing as bwp
 import numpy as np
 import scipy.sparse as sp
 
+from tanlian.lca.core.perron import perron_root
+from tanlian.lca.core.solve import loop_components
 from tanlian.lca.core.system import BIOSPHERE_OFFSET, to_datapackage
 
 GASES = ["CO2", "CH4", "N2O"]
@@ -77,6 +79,27 @@ def synthetic_system(
     b[:, 1] = np.where(rng.random(n) < 0.3, rng.exponential(0.01, n), 0.0)  # kg CH4
     b[:, 2] = np.where(rng.random(n) < 0.1, rng.exponential(0.001, n), 0.0)  # kg N2O
     return M, b
+
+
+def tight_system(
+    n_products: int, radius: float = 0.99, loop_fraction: float = 0.1, seed: int = 0
+) -> tuple[sp.csr_matrix, np.ndarray]:
+    """:func:`synthetic_system` with more back-edges (``loop_fraction``), then the coefficients
+    inside every supply loop scaled so that the loop's spectral radius is ``radius``.
+
+    The back-edges join most products below tier 0 into one large loop; at radius 0.99 a unit of
+    demand circulates ~100 times through it, which is what makes the Neumann series slow and the
+    LU of the loop fill in.
+    """
+    M, b = synthetic_system(n_products, loop_fraction=loop_fraction, seed=seed)
+    M = sp.csr_matrix(M, copy=True)
+    scale = np.ones(M.shape[0])
+    for comp in loop_components(M):
+        scale[comp] = radius / perron_root(M[comp][:, comp])
+    coo = M.tocoo()
+    inside = scale[coo.row] == scale[coo.col]  # same factor: same loop (or both outside: 1)
+    factor = np.where(inside, scale[coo.row], 1.0)
+    return sp.csr_matrix((coo.data * factor, (coo.row, coo.col)), shape=M.shape), b
 
 
 def system_to_datapackage(M: sp.spmatrix, b: np.ndarray, gwp: np.ndarray = GWP_AR6) -> bwp.Datapackage:

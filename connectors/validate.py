@@ -95,14 +95,15 @@ class Checker:
     def allocation(self) -> None:
         """Every enterprise with several outputs has the data its allocation rule needs."""
         makers = {p.enterprise for p in self.bundle.products.values()} | set(self.bundle.enterprises)
+        merged = {**self.existing.products, **self.bundle.products}  # the bundle's rows win
+        by_maker: dict[str, list[Product]] = defaultdict(list)  # grouped once: linear, not a scan per maker
+        for p in merged.values():
+            by_maker[p.enterprise].append(p)
         for eid in sorted(makers):
             ent = self._get("enterprises", eid)
             if ent is None:
                 continue
-            products = [
-                p for t in (self.existing.products, self.bundle.products) for p in t.values() if p.enterprise == eid
-            ]
-            products = list({p.id: p for p in products}.values())  # the bundle's rows win
+            products = by_maker.get(eid, [])
             try:
                 allocate(ent, products)
             except AllocationError as exc:

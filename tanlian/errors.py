@@ -89,3 +89,13 @@ class SolveDidNotConverge(TanlianError):
 
 class AccessDenied(TanlianError):
     """The principal may not see or change this resource."""
+
+
+class NegativeIntensity(TanlianError):
+    """A solve gave intensities below zero although every burden was ≥ 0 (a loop that is not
+    productive, or a numerical failure): the numbers cannot be used."""
+
+    def __init__(self, products: list[str], worst: float):
+        self.products, self.worst = products, worst
+        shown = ", ".join(products[:20]) + (f" (+{len(products) - 20} more)" if len(products) > 20 else "")
+        super().__init__(f"negative intensities (down to {worst:.4g} per unit) for products: {shown}")

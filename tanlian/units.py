@@ -43,24 +43,39 @@ def parse_unit(text: str) -> pint.Unit:
 
 
 @lru_cache(maxsize=4096)
-def conversion_factor(from_unit: str, to_unit: str) -> float:
-    """How many ``to_unit`` one ``from_unit`` is (e.g. ``kg`` → ``t`` = 0.001)."""
-    src, dst = parse_unit(from_unit), parse_unit(to_unit)
+def _conversion(from_unit: str, to_unit: str) -> float | str:
+    """The factor, or the reason there is none (cached either way: an import asks the same
+    pair once per row, and pint takes ~0.1 ms per conversion, more when it fails)."""
+    try:
+        src, dst = parse_unit(from_unit), parse_unit(to_unit)
+    except UnitError as exc:
+        return str(exc)
     try:
         return float(ureg.Quantity(1.0, src).to(dst).magnitude)
-    except pint.DimensionalityError as exc:
-        raise UnitError(f"cannot convert {from_unit!r} to {to_unit!r}") from exc
+    except pint.DimensionalityError:
+        return f"cannot convert {from_unit!r} to {to_unit!r}"
 
 
+def conversion_factor(from_unit: str, to_unit: str) -> float:
+    """How many ``to_unit`` one ``from_unit`` is (e.g. ``kg`` → ``t`` = 0.001).
+
+    Computed once per distinct pair of unit strings (cached).
+    """
+    out = _conversion(from_unit, to_unit)
+    if isinstance(out, str):
+        raise UnitError(out)
+    return out
+
+
+_MASS = ureg.kg.dimensionality
+
+
+@lru_cache(maxsize=4096)
 def is_mass(unit: str) -> bool:
     """True when the unit measures mass."""
-    return parse_unit(unit).dimensionality == ureg.kg.dimensionality
+    return parse_unit(unit).dimensionality == _MASS
 
 
 def convertible(from_unit: str, to_unit: str) -> bool:
     """True when a quantity in ``from_unit`` can be expressed in ``to_unit``."""
-    try:
-        conversion_factor(from_unit, to_unit)
-    except UnitError:
-        return False
-    return True
+    return not isinstance(_conversion(from_unit, to_unit), str)

@@ -6,7 +6,7 @@ the snapshot (new dicts; changed entities re-validated copies). Re-solving reuse
 * when no change touches the matrix ``M`` (green power, a factor value, a factor flow's quantity
   or supplier, transport distances), only the own-burden lines and ``b`` rows of the affected
   enterprises are recomputed, ``M`` and the allocations are kept, and the result's solver of
-  ``I − Mᵀ`` is reused (the Jacobi series, or the LU it already holds for slow loops);
+  ``I − Mᵀ`` is reused (its block structure and the loop factorisations it already holds);
 * when ``M`` changes (a graph product's flow quantity or supplier), the system is rebuilt and
   solved from scratch (allocation and matrix assembly, loop check, solve).
 

@@ -19,7 +19,7 @@ from tanlian.graph.model import FACTOR_PREFIX, Graph
 from tanlian.lca.core.burden import flow_quantity
 from tanlian.lca.core.factors import FactorBook
 from tanlian.lca.core.gate import gate_to_gate
-from tanlian.lca.core.solve import SolveInfo, Solver, non_productive_loops, solve_intensities
+from tanlian.lca.core.solve import SolveInfo, Solver
 from tanlian.lca.core.system import System, build_system
 from tanlian.settings import GwpSet, Scope2Method
 
@@ -193,9 +193,10 @@ def edge_table(result: LcaResult) -> EdgeTable:
 def solve_graph(graph: Graph, gwp: GwpSet = "AR6", scope2: Scope2Method = "market") -> LcaResult:
     """Build and solve the system of ``graph``; a non-productive loop is an error."""
     system = build_system(graph, gwp, scope2)
-    bad = non_productive_loops(system.M)
+    solver = Solver(system.M, names=system.products)
+    bad = solver.non_productive_loops()
     if bad:
         comp, rho = bad[0]
         raise NonProductiveLoop([system.products[i] for i in comp], rho)
-    Y, info = solve_intensities(system.M, system.b)
-    return LcaResult(graph, system, Y, info)
+    Y, info = solver.solve(system.b)
+    return LcaResult(graph, system, Y, info, factorised=solver)  # keep the factorised loops for reuse

@@ -1,165 +1,187 @@
-"""Pure array functions: all-product intensities in one transposed solve, loop checks, Monte Carlo.
+"""Pure array functions: all-product intensities in one block-triangular sweep, exact loop checks.
 
 ``M`` is (n, n) sparse, ``M[i, j]`` = units of i per unit of j (≥ 0). ``B`` is (n, k) dense:
 k right-hand sides (gases, or Monte Carlo samples) in kgCO2e per unit. The solution ``Y``
 satisfies ``Y = B + Mᵀ Y``.
+
+Method (docs/method.md): the products are ordered by the topological levels of their strongly
+connected blocks (:mod:`tanlian.lca.core.blocks`); one sweep solves level after level, a sparse
+product for single products, a factorisation (small loops) or a refined Krylov solve (large
+loops) per loop block (:mod:`tanlian.lca.core.loop_solvers`). A loop block ``S`` (the block of
+``Mᵀ``) is productive iff ``ρ(S) < 1`` iff ``w = (I − S)⁻¹ 1`` exists and is > 0; the check
+accepts it only with the certificate ``w > 0`` and ``max (S w)_i / w_i < 1 − LOOP_MARGIN``
+(Collatz–Wielandt: that maximum bounds ``ρ`` from above, whatever the accuracy of ``w``), and
+otherwise computes ``ρ`` exactly (:mod:`tanlian.lca.core.perron`).
 """
 
 from __future__ import annotations
 
-from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-import scipy.sparse.linalg as spla
-from scipy.sparse.csgraph import connected_components
 
-from tanlian.errors import SolveDidNotConverge
+from tanlian.errors import NegativeIntensity, SolveDidNotConverge
+from tanlian.lca.core.blocks import BlockStructure
+from tanlian.lca.core.loop_solvers import DIRECT_MAX, DirectBlocks, KrylovBlock, relative_residual
+from tanlian.lca.core.perron import perron_root
 
-RTOL = 1e-13  # per element, relative to the element (estimated error of the Jacobi series)
-ATOL = 1e-15  # kgCO2e per unit
-DENSE_EIG_MAX = 400
-RATE_WINDOW = 24  # steps over which the contraction rate is taken (periodic loops)
-SLOW_AFTER = 100  # iterations after which a rate still ≥ 0.95 goes to the direct solver
+LOOP_MARGIN = 1e-12  # a loop with ρ ≥ 1 − LOOP_MARGIN is not productive
+RESIDUAL_RTOL = 1e-10  # per-product residual, relative to |B_j| + |Y_j| + (Mᵀ|Y|)_j (floored)
+NEGATIVE_RTOL = 1e-10  # Y_j below −NEGATIVE_RTOL × that same scale is negative
 
 
 @dataclass(frozen=True)
 class SolveInfo:
-    method: str  # "jacobi" or "splu"
-    iterations: int
-    residual: float  # max |B - (I - Mᵀ) Y|
+    method: str  # "sweep", then "+lu", "+bicgstab", "+gmres-ilu", "+splu-fallback": the loop solvers used
+    iterations: int  # Krylov iterations (0 when every loop was factorised)
+    residual: float  # max over products of |B - (I - Mᵀ) Y| / (|B| + |Y| + Mᵀ|Y|)
 
 
-def loop_components(M: sp.csr_matrix) -> list[np.ndarray]:
+def loop_components(M: sp.spmatrix) -> list[np.ndarray]:
     """Index arrays of the supply loops: strongly connected components with a cycle."""
-    n = M.shape[0]
-    if n == 0 or M.nnz == 0:
-        return []
-    ncomp, labels = connected_components(M, directed=True, connection="strong")
-    sizes = np.bincount(labels, minlength=ncomp)
-    self_loop = np.zeros(ncomp, bool)
-    diag = M.diagonal()
-    self_loop[labels[diag > 0]] = True
-    loops = np.flatnonzero((sizes > 1) | self_loop)
-    if loops.size == 0:
-        return []
-    order = np.argsort(labels, kind="stable")
-    starts = np.concatenate([[0], np.cumsum(sizes)])
-    return [order[starts[c] : starts[c + 1]] for c in loops]
+    st = BlockStructure.of(sp.csr_matrix(M).T.tocsr())
+    return [st.loop_indices(k) for k in range(st.block_start.size)]
 
 
 def spectral_radius(S: sp.spmatrix) -> float:
-    """Perron root of a non-negative (irreducible) matrix: dense eig when small, else bounds."""
-    n = S.shape[0]
-    if n <= DENSE_EIG_MAX:
-        return float(np.max(np.abs(np.linalg.eigvals(S.toarray()))))
-    x = np.ones(n)
-    lo = hi = 0.0
-    for _ in range(2000):  # Collatz–Wielandt bounds on the lazy walk (I + S) / 2
-        y = S @ x
-        ratio = y / x
-        lo, hi = float(ratio.min()), float(ratio.max())
-        if hi < 1 or lo >= 1 or hi - lo < 1e-12 * max(hi, 1.0):
-            break
-        x = (x + y) / 2
-        x /= x.max()
-    return hi if hi < 1 else lo
+    """Perron root of a non-negative irreducible matrix (exact: see :func:`perron.perron_root`)."""
+    return perron_root(S)
 
 
-def non_productive_loops(M: sp.csr_matrix) -> list[tuple[np.ndarray, float]]:
-    """Loops whose spectral radius is ≥ 1 (more than one unit of a product per unit of itself)."""
-    bad = []
-    for comp in loop_components(M):
-        S = M[comp][:, comp]
-        # cheap sufficient test: the radius is at most the smallest of max row / column sums
-        if min(S.sum(axis=0).max(), S.sum(axis=1).max()) < 1:
-            continue
-        rho = spectral_radius(S)
-        if rho >= 1 - 1e-12:
-            bad.append((comp, rho))
-    return bad
+@dataclass
+class _Part:
+    """Loop blocks of one level solved together: permuted positions and their solver."""
 
-
-def _jacobi(MT: sp.csr_matrix, B: np.ndarray, max_iter: int) -> tuple[np.ndarray, int] | None:
-    """The Neumann series Y ← B + Mᵀ Y, stopped when the estimated remaining error is tiny.
-
-    The remaining error is estimated from the contraction rate: the largest ratio of successive
-    step sizes over the last ``RATE_WINDOW`` steps (one ratio alone is fooled by periodic loops,
-    whose steps shrink and grow in turn). Exact on acyclic graphs (the step becomes 0). Returns
-    None for slow loops (rate ≥ 0.95), which the caller solves directly.
-    """
-    Y = B.copy()
-    ratios: deque[float] = deque(maxlen=RATE_WINDOW)
-    prev_step = 0.0
-    for it in range(1, max_iter + 1):
-        Y_new = B + MT @ Y
-        delta = np.abs(Y_new - Y)
-        step = float(delta.max(initial=0.0))
-        Y = Y_new
-        if step == 0.0:
-            return Y, it
-        if prev_step:
-            ratios.append(step / prev_step)
-        prev_step = step
-        if len(ratios) < 2:
-            continue
-        rate = max(ratios)
-        if rate >= 0.95:  # slow (near-critical) loop, or still growing: the direct solver decides
-            if it > SLOW_AFTER:
-                return None
-            continue
-        remaining = delta * (rate / (1 - rate))
-        if np.all(remaining <= RTOL * np.abs(Y) + ATOL):
-            return Y, it
-    return None
-
-
-def _check(A_T: sp.csr_matrix, B2: np.ndarray, Y: np.ndarray, method: str) -> float:
-    """Max residual of ``A_T Y = B``; raise when the solution is not finite or not a solution."""
-    residual = float(np.abs(B2 - A_T @ Y).max(initial=0.0))
-    scale = max(float(np.abs(B2).max(initial=0.0)), float(np.abs(Y).max(initial=0.0)), 1.0)
-    if not np.all(np.isfinite(Y)) or residual > 1e-9 * scale:
-        raise SolveDidNotConverge(f"residual {residual:.3g} after {method}")
-    return residual
+    positions: np.ndarray
+    solver: DirectBlocks | KrylovBlock
+    segments: np.ndarray  # start of each block inside ``positions`` (local)
+    blocks: np.ndarray  # loop block numbers, one per segment
 
 
 class Solver:
     """Solves ``(I - Mᵀ) Y = B`` for any B (several columns at once: gases, Monte Carlo samples).
 
-    Jacobi/Neumann series first (exact after depth + 1 steps on an acyclic graph, a dozen
-    sparse products on typical supply graphs); a sparse LU factorisation only when the series is
-    slow, computed once and reused for later right-hand sides. On loop-rich graphs the LU fills
-    in badly (10k products: ~15 M factor entries), which is why it is the fallback.
+    The block structure and every loop factorisation are computed once and reused for later
+    right-hand sides. ``Solver(M.T)`` solves ``(I - M) x = d`` (supply vectors). ``names``
+    (product ids by index) make errors name products rather than indices.
     """
 
-    def __init__(self, M: sp.spmatrix, max_iter: int = 500):
-        self.MT = sp.csr_matrix(M.T)
-        self.A_T = sp.identity(M.shape[0], format="csr") - self.MT
-        self.max_iter = max_iter
-        self._lu: spla.SuperLU | None = None
+    def __init__(self, M: sp.spmatrix, names: Sequence[str] | None = None):
+        self.MT = sp.csr_matrix(sp.csr_matrix(M).T, dtype=float)
+        self.names = names
+        self.structure = BlockStructure.of(self.MT)
+        self._parts: dict[int, list[_Part]] | None = None
+
+    def _name(self, i: int) -> str:
+        return str(self.names[i]) if self.names is not None else f"#{i}"
+
+    @property
+    def parts(self) -> dict[int, list[_Part]]:
+        """Loop solvers by level: small blocks of a level together (LU), each large one alone."""
+        if self._parts is None:
+            st, parts = self.structure, {}
+            size = st.block_stop - st.block_start
+            for level in np.unique(st.block_level):
+                ks = np.flatnonzero(st.block_level == level)
+                small, large = ks[size[ks] <= DIRECT_MAX], ks[size[ks] > DIRECT_MAX]
+                found = []
+                if small.size:
+                    pos = np.concatenate([np.arange(st.block_start[k], st.block_stop[k]) for k in small])
+                    seg = np.concatenate([[0], np.cumsum(size[small])[:-1]])
+                    found.append(_Part(pos, DirectBlocks(st.inner[pos][:, pos]), seg, small))
+                for k in large:
+                    pos = np.arange(st.block_start[k], st.block_stop[k])
+                    found.append(_Part(pos, KrylovBlock(st.inner[pos][:, pos]), np.array([0]), np.array([k])))
+                parts[int(level)] = found
+            self._parts = parts
+        return self._parts
+
+    def non_productive_loops(self) -> list[tuple[np.ndarray, float]]:
+        """Loops whose spectral radius is ≥ 1 − LOOP_MARGIN, with that radius (exact)."""
+        st, bad = self.structure, []
+        for level_parts in self.parts.values():
+            for part in level_parts:
+                m = part.positions.size
+                w, _ = part.solver.solve(np.ones((m, 1)), exact=False)
+                certified = np.zeros(part.segments.size, bool)
+                if w is not None and np.all(np.isfinite(w)):
+                    w = w[:, 0]
+                    u = part.solver.S @ w
+                    with np.errstate(divide="ignore", invalid="ignore"):
+                        ok = (w > 0) & (u < (1 - LOOP_MARGIN) * w)
+                    certified = np.logical_and.reduceat(ok, part.segments)
+                for k, ok_k in zip(part.blocks, certified, strict=True):
+                    if ok_k:
+                        continue
+                    pos = np.arange(st.block_start[k], st.block_stop[k])
+                    rho = perron_root(st.inner[pos][:, pos])
+                    if rho >= 1 - LOOP_MARGIN:
+                        bad.append((st.loop_indices(k), rho))
+        return bad
 
     def solve(self, B: np.ndarray) -> tuple[np.ndarray, SolveInfo]:
-        B2 = B.reshape(B.shape[0], -1).astype(float)
-        res = None
-        if self._lu is None:
-            res = _jacobi(self.MT, B2, self.max_iter) if self.MT.shape[0] else (B2.copy(), 0)
-        if res is not None:
-            Y, it, method = res[0], res[1], "jacobi"
-        else:
-            if self._lu is None:
-                self._lu = spla.splu(self.A_T.tocsc())
-            Y, it, method = self._lu.solve(B2), 0, "splu"
-        residual = _check(self.A_T, B2, Y, method)
-        return Y.reshape(B.shape), SolveInfo(method, it, residual)
+        n, st = self.MT.shape[0], self.structure
+        B2 = np.asarray(B, dtype=float).reshape(n, -1)
+        Bp = B2[st.perm]
+        Yp = np.zeros_like(Bp)
+        iterations, methods = 0, set()
+        parts = self.parts
+        for level, rows in enumerate(st.rows):
+            s, e = st.level_starts[level], st.level_starts[level + 1]
+            rhs = Bp[s:e] + rows @ Yp if rows.nnz else Bp[s:e].copy()
+            for part in parts.get(level, ()):
+                loc = part.positions - s
+                X, it = part.solver.solve(rhs[loc])
+                rhs[loc] = X
+                iterations += it
+                methods.add(part.solver.method)
+            Yp[s:e] = rhs
+        Y = np.empty_like(Yp)
+        Y[st.perm] = Yp
+        method = "sweep" + "".join(f"+{m}" for m in sorted(methods))
+        residual = self._check(B2, Y, method)
+        return Y.reshape(np.shape(B)), SolveInfo(method, iterations, residual)
+
+    def _check(self, B2: np.ndarray, Y: np.ndarray, method: str) -> float:
+        """Per-product relative residual ≤ RESIDUAL_RTOL and no negative intensity from B ≥ 0."""
+        if not np.all(np.isfinite(Y)):
+            rows = np.flatnonzero(~np.isfinite(Y).all(axis=1))
+            raise SolveDidNotConverge(f"non-finite result after {method} for products: {self._names(rows)}")
+        absY = np.abs(Y)
+        scale = np.abs(B2) + absY + self.MT @ absY
+        rel = relative_residual(np.abs(B2 - Y + self.MT @ Y), scale)
+        worst = rel.max(axis=1) if rel.size else np.zeros(0)
+        if worst.size and worst.max() > RESIDUAL_RTOL:
+            rows = np.flatnonzero(worst > RESIDUAL_RTOL)
+            raise SolveDidNotConverge(
+                f"relative residual {worst.max():.3g} > {RESIDUAL_RTOL:g} after {method} for products: "
+                f"{self._names(rows)}"
+            )
+        nonneg = (B2 >= 0).all(axis=0)  # where B ≥ 0 the exact Y is ≥ B ≥ 0
+        neg = (Y + NEGATIVE_RTOL * scale < 0) & nonneg[None, :]
+        if neg.any():
+            rows = np.flatnonzero(neg.any(axis=1))
+            raise NegativeIntensity([self._name(int(i)) for i in rows], float(Y[rows].min()))
+        return float(worst.max(initial=0.0))
+
+    def _names(self, rows: np.ndarray, limit: int = 20) -> str:
+        shown = ", ".join(self._name(int(i)) for i in rows[:limit])
+        return shown + (f" (+{rows.size - limit} more)" if rows.size > limit else "")
 
     def __call__(self, B: np.ndarray) -> np.ndarray:
         return self.solve(B)[0]
 
 
-def solve_intensities(M: sp.spmatrix, B: np.ndarray, max_iter: int = 500) -> tuple[np.ndarray, SolveInfo]:
+def non_productive_loops(M: sp.spmatrix) -> list[tuple[np.ndarray, float]]:
+    """Loops whose spectral radius is ≥ 1 (more than one unit of a product per unit of itself)."""
+    return Solver(M).non_productive_loops()
+
+
+def solve_intensities(M: sp.spmatrix, B: np.ndarray) -> tuple[np.ndarray, SolveInfo]:
     """Solve ``(I - Mᵀ) Y = B`` for all products at once (B may have several columns).
 
     Loops must have been checked with :func:`non_productive_loops` first.
     """
-    return Solver(M, max_iter).solve(B)
+    return Solver(M).solve(B)

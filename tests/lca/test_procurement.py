@@ -91,7 +91,7 @@ def test_green_power_lowers_market_scope2_and_intensities_reusing_the_solver():
         r, Scenario(name="green", changes=[{"op": "add_green_power", "enterprise": "STL", "green_mwh": 40}])
     )
     assert out["solve"] == {
-        "method": "jacobi-same-matrix",
+        "method": "sweep-same-matrix",
         "matrix_changed": False,
         "residual": pytest.approx(0, abs=1e-6),
     }
