@@ -2,48 +2,72 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from tanlian.connectors.brightway import LINKS_TABLE, resolve_links
+from tanlian.connectors.brightway import resolve_links
+from tanlian.connectors.columns import check_headers, did_you_mean, numeric_extras
+from tanlian.connectors.plausibility import check_bounds
 from tanlian.connectors.tables import read_tables, write_tables
 from tanlian.connectors.validate import Checker
 from tanlian.errors import RowError, ValidationFailed
-from tanlian.graph.model import BUNDLE_TYPES, Enterprise, Factor, Graph, Product
+from tanlian.graph.model import BUNDLE_TYPES, Enterprise, Entity, Factor, Graph, Product, Sale
 from tanlian.graph.rows import columns_of, parse_table, required_columns
 from tanlian.graph.store import GraphStore, ImportSummary, Progress
 from tanlian.seed_data.library import factor_library, gas_names, materials
+from tanlian.units import is_mass
 
 REQUIRED_FILES = (Enterprise.file, Product.file)
-#: Tables that are not entities: resolved into entities before validation (brightway_links → factors).
-RESOLVED_TABLES = (LINKS_TABLE,)
 
 
 @dataclass
 class Bundle:
-    """A validated bundle: its graph and the warnings found while reading it."""
+    """A validated bundle: its graph, the tables it holds and what the import summary lists.
+
+    ``notes``: case-only differences accepted, values kept under ``--allow-extra`` or
+    ``--allow-implausible``; ``warnings``: everything else worth a look (Brightway, checker)."""
 
     graph: Graph
     warnings: list[str] = field(default_factory=list)
+    tables: frozenset[str] = frozenset()
+    notes: list[str] = field(default_factory=list)
 
 
-def load_bundle(path: str | Path, *, existing: Graph | None = None, brightway: dict | None = None) -> Bundle:
+def _sorted(errors: list[RowError]) -> list[RowError]:
+    return sorted(errors, key=lambda e: (e.file, e.row or 0, e.column or ""))
+
+
+def load_bundle(
+    path: str | Path,
+    *,
+    existing: Graph | None = None,
+    brightway: dict | None = None,
+    allow_extra: bool = False,
+    allow_implausible: bool = False,
+) -> Bundle:
     """Read and validate a bundle; raise :class:`ValidationFailed` listing every problem.
 
     ``existing`` is what the store already holds: references may point into it (upsert mode).
     ``brightway``: keyword arguments of :func:`resolve_links` (project, method, gwp, iterations)
-    for bundles that link factors to a Brightway project.
+    for bundles that link factors to a Brightway project. ``allow_extra``: unknown tables and
+    columns are warnings (columns kept as extra properties), not errors; ``allow_implausible``:
+    values beyond their plausibility bound are kept and listed (see :mod:`plausibility`).
+    Table and header problems are reported first, alone: rows are not read under a wrong header.
     """
-    tables, bw_notes = resolve_links(read_tables(path), **(brightway or {}))
-    known = {t.file for t in BUNDLE_TYPES} | set(RESOLVED_TABLES)
-    warnings = bw_notes + [f"{name}: unknown table, ignored" for name in sorted(set(tables) - known)]
-    errors: list[RowError] = [
+    headers = check_headers(read_tables(path), gas_names(), allow_extra=allow_extra)
+    errors = headers.errors + [
         RowError(f"{name}.csv", None, None, None, "required file is missing")
         for name in REQUIRED_FILES
-        if name not in tables
+        if name not in headers.tables
     ]
+    if errors:
+        raise ValidationFailed(_sorted(errors))
+    tables, bw_notes = resolve_links(headers.tables, **(brightway or {}))
+    errors, bound_notes = check_bounds(tables, gas_names(), allow=allow_implausible)
+    errors += numeric_extras(tables)
     graph, lines = Graph(), {}
     for etype in BUNDLE_TYPES:
         if etype.file not in tables:
@@ -53,11 +77,71 @@ def load_bundle(path: str | Path, *, existing: Graph | None = None, brightway: d
         for line, ent in rows:
             graph.table(etype)[ent.id] = ent
             lines[(etype.type_name, ent.id)] = line
-    checker = Checker(graph, existing or Graph(), factor_library(), lines, gas_names(), set(materials().index)).run()
-    errors += checker.errors
+    existing = existing or Graph()
+    checker = Checker(graph, existing, factor_library(), lines, gas_names(), set(materials().index)).run()
+    errors += checker.errors + sale_masses(tables.get(Sale.file), {**existing.products, **graph.products})
     if errors:
-        raise ValidationFailed(sorted(errors, key=lambda e: (e.file, e.row or 0, e.column or "")))
-    return Bundle(graph, warnings + checker.warnings)
+        raise ValidationFailed(_sorted(errors))
+    present = frozenset(t.file for t in BUNDLE_TYPES if t.file in tables)
+    return Bundle(graph, bw_notes + checker.warnings, present, headers.notes + headers.warnings + bound_notes)
+
+
+def sale_masses(sales: pd.DataFrame | None, products: dict[str, Product]) -> list[RowError]:
+    """A sale with a transport distance needs a mass: a product measured in mass, or its ``mass_kg``.
+
+    Vectorised over the rows; one mass test per distinct product. A sale without distance needs none.
+    """
+    if sales is None or "distance_km" not in sales.columns or "product" not in sales.columns:
+        return []
+    km = pd.to_numeric(sales["distance_km"].astype(str).str.strip(), errors="coerce")
+    moving = (km > 0).to_numpy()
+    if not moving.any():
+        return []
+    pid = sales["product"].astype(str).str.strip()
+    ids = set(pid[moving])
+    massless = {i for i in ids if i in products and products[i].mass_kg is None and not is_mass(products[i].unit)}
+    bad = (moving & pid.isin(massless).to_numpy()).nonzero()[0]
+    return [
+        RowError(
+            "sales.csv",
+            int(i) + 2,
+            "distance_km",
+            sales["distance_km"].iloc[i].strip(),
+            f"transport needs a mass: product {pid.iloc[i]} is counted in {products[pid.iloc[i]].unit} "
+            "and has no mass_kg",
+        )
+        for i in bad
+    ]
+
+
+def replace_guard(bundle: Bundle, held: Callable[[type[Entity]], int], replace_tables: Iterable[str] = ()) -> None:
+    """``--replace`` deletes a table the bundle lacks only when ``replace_tables`` names it.
+
+    ``held(etype)``: how many rows of that type the store holds. Raises :class:`ValidationFailed`.
+    """
+    named = {t.strip() for t in replace_tables if t.strip()}
+    files = [t.file for t in BUNDLE_TYPES]
+    errors = [
+        RowError(f"{t}.csv", None, None, None, f"--replace-tables names an unknown table{did_you_mean(t, files)}")
+        for t in sorted(named - set(files))
+    ]
+    for etype in BUNDLE_TYPES:
+        if etype.file in bundle.tables or etype.file in named:
+            continue
+        n = held(etype)
+        if n:
+            errors.append(
+                RowError(
+                    f"{etype.file}.csv",
+                    None,
+                    None,
+                    None,
+                    f"the bundle has no {etype.file}.csv: --replace would delete the store's {n} {etype.file}; "
+                    f"add the file, or pass --replace-tables {etype.file} to delete them",
+                )
+            )
+    if errors:
+        raise ValidationFailed(errors)
 
 
 def import_bundle(
@@ -67,10 +151,23 @@ def import_bundle(
     replace: bool = False,
     progress: Progress | None = None,
     brightway: dict | None = None,
+    allow_extra: bool = False,
+    allow_implausible: bool = False,
+    replace_tables: Iterable[str] = (),
 ) -> tuple[ImportSummary, list[str]]:
-    """Validate ``path`` and write it to ``store`` (all or nothing; identical data writes nothing)."""
-    bundle = load_bundle(path, existing=None if replace else store.snapshot(), brightway=brightway)
-    return store.import_graph(bundle.graph, replace=replace, progress=progress), bundle.warnings
+    """Validate ``path`` and write it to ``store`` (all or nothing; identical data writes nothing).
+
+    Returns the summary and the messages to show with it (notes first, then warnings)."""
+    bundle = load_bundle(
+        path,
+        existing=None if replace else store.snapshot(),
+        brightway=brightway,
+        allow_extra=allow_extra,
+        allow_implausible=allow_implausible,
+    )
+    if replace:
+        replace_guard(bundle, lambda etype: len(store.list(etype)), replace_tables)
+    return store.import_graph(bundle.graph, replace=replace, progress=progress), bundle.notes + bundle.warnings
 
 
 def graph_tables(graph: Graph) -> dict[str, pd.DataFrame]:
@@ -95,4 +192,4 @@ def export_bundle(graph: Graph, path: str | Path) -> Path:
     return write_tables(graph_tables(graph), path)
 
 
-__all__ = ["Bundle", "ValidationFailed", "export_bundle", "import_bundle", "load_bundle"]
+__all__ = ["Bundle", "ValidationFailed", "export_bundle", "import_bundle", "load_bundle", "replace_guard"]

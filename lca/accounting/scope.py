@@ -163,8 +163,10 @@ def sale_lines(result: LcaResult, sale: Sale) -> list[Scope3Line]:
     g, book = result.graph, result.book
     p = g.products[sale.product]
     qty = sale.quantity * conversion_factor(sale.unit, p.unit)
-    mass_t = qty * (conversion_factor(p.unit, "t") if p.mass_kg is None else p.mass_kg / 1000.0)
     out = []
+
+    def mass_t() -> float:  # only transport and a per-mass end-of-life need it (checked at import)
+        return qty * (conversion_factor(p.unit, "t") if p.mass_kg is None else p.mass_kg / 1000.0)
 
     def add(cat: int, factor, amount: float, unit: str, method: str) -> None:
         gases = {gas: amount * kg * book.gwp_of(gas) for gas, kg in book.gas_split(factor).items() if kg}
@@ -173,7 +175,7 @@ def sale_lines(result: LcaResult, sale: Sale) -> list[Scope3Line]:
         )
 
     if sale.distance_km and sale.mode:
-        tf, tkm = freight(book, sale.mode, mass_t, sale.distance_km)
+        tf, tkm = freight(book, sale.mode, mass_t(), sale.distance_km)
         add(9, tf, tkm, tf.unit, "distance-based")
     if sale.use_kwh_per_unit:
         grid = book.grid("CN")
@@ -183,7 +185,7 @@ def sale_lines(result: LcaResult, sale: Sale) -> list[Scope3Line]:
         try:
             amount = qty * conversion_factor(p.unit, f.unit)
         except ValueError:
-            amount = mass_t * conversion_factor("t", f.unit)
+            amount = mass_t() * conversion_factor("t", f.unit)
         add(12, f, amount, f.unit, "average-data")
     return out
 

@@ -9,9 +9,22 @@ import typer
 from rich.table import Table
 
 from tanlian.cli.app import GwpOpt, JsonOpt, Scope2Opt, StoreOpt, app, import_with_progress, open_store, solved
-from tanlian.cli.console import console, handle_errors, kv_table, print_json
+from tanlian.cli.console import console, err_console, handle_errors, kv_table, print_json
+from tanlian.errors import TanlianError
 from tanlian.lca.accounting.park import PARK_TOTALS
 from tanlian.settings import get_settings
+
+
+def refuse_other_data(store, demo) -> None:
+    """Raise unless ``store`` is empty or holds exactly ``demo`` (GraphStore protocol only)."""
+    held = store.snapshot()
+    counts = {k: v for k, v in held.counts().items() if v}
+    if counts and held.records() != demo.records():
+        what = ", ".join(f"{v} {k}" for k, v in counts.items())
+        raise TanlianError(
+            f"the store {store.url} holds other data ({what}); `tanlian demo` would replace it. "
+            "Use another store (--store sqlite:///demo.sqlite) or pass --force to overwrite it."
+        )
 
 
 def park_json(result, park: str) -> dict:
@@ -172,12 +185,25 @@ def symbiosis_cmd(
 
 @app.command("demo")
 @handle_errors
-def demo_cmd(store: StoreOpt = None, json_out: JsonOpt = False) -> None:
-    """Create or refresh the store from the demo park and print a summary."""
+def demo_cmd(
+    store: StoreOpt = None,
+    json_out: JsonOpt = False,
+    force: Annotated[bool, typer.Option("--force", help="replace a store that holds other data")] = False,
+) -> None:
+    """Load the demo park into an empty store (or one holding only the demo) and print a summary."""
+    from tanlian.connectors.bundle import load_bundle
     from tanlian.lca.core.cache import results
     from tanlian.seed_data.library import demo_park_path, factor_library
 
-    s, _ = import_with_progress(store, demo_park_path(), replace=True, quiet=json_out)
+    if not force:
+        target = open_store(store)
+        try:
+            refuse_other_data(target, load_bundle(demo_park_path()).graph)
+        finally:
+            target.close()
+    s, _, warnings = import_with_progress(store, demo_park_path(), replace=True, quiet=json_out)
+    for w in warnings:
+        err_console.print(f"[yellow]warning:[/] {w}", highlight=False)
     counts = s.snapshot().counts()
     result = results.get(s, get_settings().gwp, get_settings().scope2)
     parks = [park_json(result, p) for p in sorted(result.graph.parks)]

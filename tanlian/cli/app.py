@@ -52,19 +52,25 @@ def open_store(url: str | None):
 
 
 def import_with_progress(
-    store_url: str | None, bundle: Path, replace: bool, quiet: bool = False, brightway: dict | None = None
+    store_url: str | None,
+    bundle: Path,
+    replace: bool,
+    quiet: bool = False,
+    brightway: dict | None = None,
+    strictness: dict | None = None,
 ):
-    """Import a bundle with a progress bar; warnings go to stderr. Returns (store, summary).
+    """Import a bundle with a progress bar. Returns (store, summary, notes and warnings to show).
 
-    ``brightway``: project / method / iterations for bundles linking factors to Brightway."""
+    ``brightway``: project / method / iterations for bundles linking factors to Brightway;
+    ``strictness``: allow_extra / allow_implausible / replace_tables of :func:`import_bundle`."""
     from tanlian.connectors.bundle import import_bundle
 
     store = open_store(store_url)
     with progress_bar(f"importing {bundle.name}", enabled=not quiet) as update:
-        summary, warnings = import_bundle(store, bundle, replace=replace, progress=update, brightway=brightway)
-    for w in warnings:
-        err_console.print(f"[yellow]warning:[/] {w}")
-    return store, summary
+        summary, warnings = import_bundle(
+            store, bundle, replace=replace, progress=update, brightway=brightway, **(strictness or {})
+        )
+    return store, summary, warnings
 
 
 GwpOpt = Annotated[str | None, typer.Option("--gwp", help="AR6 (default) or AR5")]

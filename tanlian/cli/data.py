@@ -32,10 +32,28 @@ def import_cmd(
     bw_mc: Annotated[
         int, typer.Option("--brightway-mc", help="Monte Carlo draws of the background to derive uncertainty")
     ] = 0,
+    allow_extra: Annotated[
+        bool, typer.Option("--allow-extra", help="unknown tables and columns are warnings (columns kept as extras)")
+    ] = False,
+    allow_implausible: Annotated[
+        bool,
+        typer.Option("--allow-implausible", help="keep values beyond their plausibility bound (listed in the summary)"),
+    ] = False,
+    replace_tables: Annotated[
+        str,
+        typer.Option("--replace-tables", help="with --replace: tables absent from the bundle to delete (flows,sales)"),
+    ] = "",
 ) -> None:
     """Validate a bundle and write it to the store (all or nothing; re-import is idempotent)."""
     brightway = {"project": bw_project, "method": bw_method, "iterations": bw_mc}
-    _, summary = import_with_progress(store, bundle, replace, quiet=json_out, brightway=brightway)
+    strictness = {
+        "allow_extra": allow_extra,
+        "allow_implausible": allow_implausible,
+        "replace_tables": replace_tables.split(","),
+    }
+    _, summary, notes = import_with_progress(
+        store, bundle, replace, quiet=json_out, brightway=brightway, strictness=strictness
+    )
     if json_out:
         print_json(
             {
@@ -44,10 +62,13 @@ def import_cmd(
                 "unchanged": summary.unchanged,
                 "removed": summary.removed,
                 "revision": summary.revision_after,
+                "notes": notes,
             }
         )
         return
     console.print(_summary_table(summary))
+    for n in notes:
+        console.print(f"[yellow]note:[/] {n}", highlight=False)
 
 
 def _summary_table(summary):
