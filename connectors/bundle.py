@@ -122,7 +122,7 @@ def replace_guard(bundle: Bundle, held: Callable[[type[Entity]], int], replace_t
     named = {t.strip() for t in replace_tables if t.strip()}
     files = [t.file for t in BUNDLE_TYPES]
     errors = [
-        RowError(f"{t}.csv", None, None, None, f"--replace-tables names an unknown table{did_you_mean(t, files)}")
+        RowError("--replace-tables", None, None, t, f"unknown table{did_you_mean(t, files)}")
         for t in sorted(named - set(files))
     ]
     for etype in BUNDLE_TYPES:

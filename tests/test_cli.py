@@ -132,3 +132,32 @@ def test_demo_and_footprint_on_neo4j(neo4j_url):
 
     r = runner.invoke(app, ["import", str(demo_park_path()), "--store", "bolt://127.0.0.1:1"])
     assert r.exit_code == 2 and "unavailable" in r.output and "Traceback" not in r.output
+
+
+def test_demo_never_overwrites_a_store_holding_other_data(tmp_path, mini_bundle):
+    """A store with the user's own data: demo refuses (exit 2, nothing changed) unless --force."""
+    from tanlian.graph.factory import open_store
+
+    url = f"sqlite:///{tmp_path / 'mine.db'}"
+    assert runner.invoke(app, ["import", str(mini_bundle), "--store", url]).exit_code == 0
+    before = open_store(url).snapshot().records()
+    r = runner.invoke(app, ["demo", "--store", url])
+    assert r.exit_code == 2
+    message = " ".join(r.output.split())
+    assert "holds other data" in message and "--force" in message and "--store" in message
+    assert open_store(url).snapshot().records() == before
+    r = runner.invoke(app, ["demo", "--store", url, "--force", "--json"])
+    assert r.exit_code == 0, r.output
+    assert open_store(url).snapshot().records() == load_bundle(demo_park_path()).graph.records()
+
+
+def test_demo_loads_into_an_empty_store(tmp_path, mini_bundle):
+    """A store that exists but holds nothing (everything deleted) takes the demo."""
+    from tanlian.graph.factory import open_store
+
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    assert runner.invoke(app, ["import", str(mini_bundle), "--store", url]).exit_code == 0
+    open_store(url).wipe()
+    r = runner.invoke(app, ["demo", "--store", url, "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["counts"]["flows"] == len(pd.read_csv(demo_park_path() / "flows.csv"))

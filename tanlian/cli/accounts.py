@@ -192,6 +192,7 @@ def demo_cmd(
 ) -> None:
     """Load the demo park into an empty store (or one holding only the demo) and print a summary."""
     from tanlian.connectors.bundle import load_bundle
+    from tanlian.graph.model import BUNDLE_TYPES
     from tanlian.lca.core.cache import results
     from tanlian.seed_data.library import demo_park_path, factor_library
 
@@ -201,7 +202,8 @@ def demo_cmd(
             refuse_other_data(target, load_bundle(demo_park_path()).graph)
         finally:
             target.close()
-    s, _, warnings = import_with_progress(store, demo_park_path(), replace=True, quiet=json_out)
+    every = {"replace_tables": [t.file for t in BUNDLE_TYPES]}  # the store becomes the demo, whole
+    s, _, warnings = import_with_progress(store, demo_park_path(), replace=True, quiet=json_out, strictness=every)
     for w in warnings:
         err_console.print(f"[yellow]warning:[/] {w}", highlight=False)
     counts = s.snapshot().counts()
