@@ -79,9 +79,16 @@ def import_upload(
     store: StoreDep,
     file: Annotated[UploadFile, File(description="a zip of bundle CSV files, or an .xlsx workbook")],
     replace: Annotated[bool, Query(description="make the store equal to the bundle")] = False,
+    allow_extra: Annotated[
+        bool, Query(description="unknown tables and columns are notes (columns kept as extras), not errors")
+    ] = False,
+    allow_implausible: Annotated[bool, Query(description="keep values beyond their plausibility bound")] = False,
+    replace_tables: Annotated[
+        str, Query(description="with replace: comma-separated tables absent from the bundle to delete")
+    ] = "",
 ) -> dict[str, Any]:
     """Validate and import a bundle (all or nothing; 422 lists every invalid row)."""
-    from tanlian.connectors.bundle import load_bundle
+    from tanlian.connectors.bundle import load_bundle, replace_guard
     from tanlian.seed_data.library import factor_library
 
     name = PurePosixPath((file.filename or "upload").replace("\\", "/")).name or "upload"
@@ -95,7 +102,14 @@ def import_upload(
         existing = store.snapshot()
         if replace and other_parks_present(existing, admin.park):
             raise AccessDenied("replace would remove other parks' data from this store")
-        loaded = load_bundle(bundle, existing=None if replace else existing)
+        loaded = load_bundle(
+            bundle,
+            existing=None if replace else existing,
+            allow_extra=allow_extra,
+            allow_implausible=allow_implausible,
+        )
+        if replace:
+            replace_guard(loaded, lambda etype: len(existing.table(etype)), replace_tables.split(","))
         foreign = foreign_rows(loaded.graph, existing, admin.park, factor_library())
         if foreign:
             more = f" (+{len(foreign) - 5} more)" if len(foreign) > 5 else ""
@@ -109,4 +123,5 @@ def import_upload(
         "unchanged": summary.unchanged,
         "removed": summary.removed,
         "revision": summary.revision_after,
+        "notes": loaded.notes + loaded.warnings,
     }

@@ -129,3 +129,35 @@ def test_replace_is_refused_while_other_parks_share_the_store(fresh_world):
     r = _post(fresh_world, "mini.zip", zip_dir(MINI), "?replace=true")
     assert r.status_code == 403 and "other parks" in r.json()["detail"]
     assert fresh_world.store.get(Enterprise, "Z") is not None
+
+
+def test_misspelt_header_is_422_naming_it_and_allow_extra_keeps_it(fresh_world, tmp_path):
+    bundle = tmp_path / "b"
+    shutil.copytree(MINI, bundle)
+    text = (MINI / "enterprises.csv").read_text().replace("share_footprints", "share_footprint")
+    (bundle / "enterprises.csv").write_text(text)
+    rev = fresh_world.store.revision()
+    r = _post(fresh_world, "typo.zip", zip_dir(bundle))
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+    (err,) = r.json()["errors"]
+    assert err == {
+        "file": "enterprises.csv",
+        "row": 1,
+        "column": "share_footprint",
+        "reason": "unknown column; did you mean `share_footprints`?",
+    }
+    assert fresh_world.store.revision() == rev
+    r = _post(fresh_world, "typo.zip", zip_dir(bundle), "?allow_extra=true")
+    assert r.status_code == 200, r.text
+    assert any("`share_footprint` kept as an extra property" in n for n in r.json()["notes"])
+
+
+def test_replace_without_a_table_is_422_unless_named(fresh_world, tmp_path):
+    bundle = tmp_path / "b"
+    shutil.copytree(MINI, bundle)
+    (bundle / "activities.csv").unlink()
+    r = _post(fresh_world, "b.zip", zip_dir(bundle), "?replace=true")
+    assert r.status_code == 422 and "--replace-tables activities" in r.json()["errors"][0]["reason"]
+    r = _post(fresh_world, "b.zip", zip_dir(bundle), "?replace=true&replace_tables=activities")
+    assert r.status_code == 200, r.text
+    assert r.json()["removed"]["activities"] == len((MINI / "activities.csv").read_text().splitlines()) - 1
