@@ -137,7 +137,8 @@ def replace_guard(bundle: Bundle, held: Callable[[type[Entity]], int], replace_t
                     None,
                     None,
                     f"the bundle has no {etype.file}.csv: --replace would delete the store's {n} {etype.file}; "
-                    f"add the file, or pass --replace-tables {etype.file} (API: replace_tables={etype.file}) to delete them",
+                    f"add the file, or pass --replace-tables {etype.file} (API: replace_tables={etype.file}) "
+                    "to delete them",
                 )
             )
     if errors:
