@@ -44,7 +44,8 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 
 def write_tables(tables: dict[str, pd.DataFrame], path: str | Path) -> Path:
-    """Write tables as CSV files into a folder, or as sheets of one workbook when ``path`` ends in .xlsx."""
+    """Write tables as CSV files (UTF-8 with BOM) into a folder, or as sheets of one workbook when
+    ``path`` ends in .xlsx."""
     p = Path(path)
     if p.suffix.lower() == ".xlsx":
         p.parent.mkdir(parents=True, exist_ok=True)
@@ -54,5 +55,5 @@ def write_tables(tables: dict[str, pd.DataFrame], path: str | Path) -> Path:
         return p
     p.mkdir(parents=True, exist_ok=True)
     for name, df in tables.items():
-        df.to_csv(p / f"{name}.csv", index=False, encoding="utf-8")
+        df.to_csv(p / f"{name}.csv", index=False, encoding="utf-8-sig")  # BOM: Excel reads it as UTF-8
     return p

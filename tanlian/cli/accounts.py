@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from tanlian import fmt
 from tanlian.cli.app import GwpOpt, JsonOpt, Scope2Opt, StoreOpt, app, import_with_progress, open_store, solved
 from tanlian.cli.console import console, err_console, handle_errors, kv_table, print_json
 from tanlian.errors import TanlianError
@@ -42,38 +43,64 @@ def indicator_table(indicators: list[dict]) -> Table:
     for c in ("indicator", "value", "threshold", "passed", "reason"):
         t.add_column(c, overflow="fold")
     for i in indicators:
-        v = "–" if i["value"] is None else f"{i['value']:,.3g} {i['unit']}"
-        th = "–" if i["threshold"] is None else f"{i['threshold']:g}"
-        ok = {True: "[green]yes[/]", False: "[red]no[/]", None: "–"}[i["passed"]]
-        t.add_row(i["name"], v, th, ok, i["reason"] or "")
+        v = fmt.quantity(i["value"], i["unit"])
+        ok = {True: "[green]yes[/]", False: "[red]no[/]", None: fmt.DASH}[i["passed"]]
+        t.add_row(i["name"], v, fmt.number(i["threshold"]), ok, i["reason"] or "")
+    return t
+
+
+#: Columns of the members table: what each member's net adds up from (removals subtract).
+NET_PARTS = ("scope1_kgco2e", "scope2_{method}_kgco2e", "scope3_upstream_kgco2e", "scope3_downstream_kgco2e")
+
+
+def members_table(inv: dict) -> Table:
+    """One row per member with every term of its net: Scope 1 + Scope 2 (the net's method) +
+    Scope 3 upstream + downstream − removals = net, and its share of the park net."""
+    method = inv["scope2_method"]
+    parts = [p.format(method=method) for p in NET_PARTS]
+    rows = inv["by_enterprise"]
+    div, unit = fmt.co2e_scale(r[k] for r in rows for k in (*parts, "removals_kgco2e", "net_kgco2e"))
+    t = Table(
+        title=f"members' contributions to the park net ({unit}): "
+        f"net = scope 1 + scope 2 {method} + scope 3 up + scope 3 down − removals"
+    )
+    heads = ("enterprise", "scope 1", f"scope 2 {method}", "scope 3 up", "scope 3 down", "removals", "net", "share")
+    for c in heads:
+        t.add_column(c, justify="left" if c == "enterprise" else "right")
+    for r in rows:
+        t.add_row(
+            fmt.cut(f"{r['enterprise']} {r['name']}", 40),
+            *(fmt.number(r[k] / div) for k in (*parts, "removals_kgco2e", "net_kgco2e")),
+            fmt.percent(r["share"]),
+        )
     return t
 
 
 def print_park(inv: dict) -> None:
-    rows = [(k.removesuffix("_kgco2e").replace("_", " ") + " (tCO2e)", inv[k] / 1000) for k in PARK_TOTALS]
+    div, unit = fmt.co2e_scale(inv[k] for k in PARK_TOTALS)
+    rows = [(k.removesuffix("_kgco2e").replace("_", " ") + f" ({unit})", inv[k] / div) for k in PARK_TOTALS]
     console.print(
         kv_table(f"park {inv['park']} {inv['name']} — {inv['year']} (Scope 2 in net: {inv['scope2_method']})", rows)
     )
-    t = Table(title="members' contributions to the park net (tCO2e)")
-    for c in ("enterprise", "scope 1", "scope 2 market", "scope 3 up", "removals", "net", "share"):
-        t.add_column(c, justify="left" if c == "enterprise" else "right")
-    for r in inv["by_enterprise"]:
-        t.add_row(
-            f"{r['enterprise']} {r['name'][:28]}",
-            *(
-                f"{r[k] / 1000:,.0f}"
-                for k in (
-                    "scope1_kgco2e",
-                    "scope2_market_kgco2e",
-                    "scope3_upstream_kgco2e",
-                    "removals_kgco2e",
-                    "net_kgco2e",
-                )
-            ),
-            "–" if r["share"] is None else f"{100 * r['share']:.1f}%",
-        )
-    console.print(t)
+    console.print(members_table(inv))
     console.print(indicator_table(inv["indicators"]))
+
+
+def scope_table(acc: dict) -> Table:
+    """An enterprise's account in tCO2e (kgCO2e when every figure is below 1 t)."""
+    rows = [
+        ("Scope 1", acc["scope1_kgco2e"]),
+        ("Scope 2 location", acc["scope2_location_kgco2e"]),
+        ("Scope 2 market", acc["scope2_market_kgco2e"]),
+        ("Scope 3", acc["scope3_kgco2e"]),
+        *((f"  category {k}", v) for k, v in acc["scope3_by_category"].items()),
+        ("removals", acc["removals_kgco2e"]),
+    ]
+    div, unit = fmt.co2e_scale(v for _, v in rows)
+    return kv_table(
+        f"{acc['enterprise']} {acc['name']} — {acc['year']} ({unit})",
+        [(k, v / div) for k, v in rows] + [("primary data share", fmt.percent(acc["primary_data_share"], 0))],
+    )
 
 
 @app.command("scope")
@@ -92,23 +119,7 @@ def scope_cmd(
     if json_out:
         print_json(acc)
         return
-    console.print(
-        kv_table(
-            f"{acc['enterprise']} {acc['name']} — {acc['year']} (tCO2e)",
-            [
-                ("Scope 1", acc["scope1_kgco2e"] / 1000),
-                ("Scope 2 location", acc["scope2_location_kgco2e"] / 1000),
-                ("Scope 2 market", acc["scope2_market_kgco2e"] / 1000),
-                ("Scope 3", acc["scope3_kgco2e"] / 1000),
-                *((f"  category {k}", v / 1000) for k, v in acc["scope3_by_category"].items()),
-                ("removals", acc["removals_kgco2e"] / 1000),
-                (
-                    "primary data share",
-                    "–" if acc["primary_data_share"] is None else f"{acc['primary_data_share']:.0%}",
-                ),
-            ],
-        )
-    )
+    console.print(scope_table(acc))
 
 
 @app.command("park")
@@ -162,21 +173,20 @@ def symbiosis_cmd(
         print_json(out)
         return
     t = Table(
-        title=f"symbiosis in park {park}: {out['assigned_kgco2e'] / 1000:,.0f} tCO2e/yr avoided by the best "
-        f"assignment (potential of all pairs {out['potential_kgco2e'] / 1000:,.0f})"
+        title=f"symbiosis in park {park}: {fmt.tonnes(out['assigned_kgco2e'])} tCO2e/yr avoided by the best "
+        f"assignment (potential of all pairs {fmt.tonnes(out['potential_kgco2e'])})"
     )
     for c in ("residual → need", "material", "quantity", "km", "kgCO2e/unit", "assigned", "tCO2e/yr"):
         t.add_column(c, justify="left" if c in ("residual → need", "material") else "right")
     for m in out["matches"]:
-        km = "–" if m["distance_km"] is None else f"{m['distance_km']:.1f}"
         t.add_row(
             f"{m['residual']} ({m['supplier']}) → {m['need']} ({m['taker']})",
             m["material"],
-            f"{m['max_quantity']:,.0f} {m['unit']}",
-            km,
-            f"{m['benefit_kgco2e_per_unit']:,.1f}",
-            f"{m['assigned_quantity']:,.0f}",
-            f"{m['assigned_kgco2e'] / 1000:,.1f}",
+            f"{fmt.number(m['max_quantity'])} {fmt.unit(m['unit'])}",
+            fmt.number(m["distance_km"]),
+            fmt.number(m["benefit_kgco2e_per_unit"]),
+            fmt.number(m["assigned_quantity"]),
+            fmt.tonnes(m["assigned_kgco2e"]),
         )
     console.print(t)
     if out["unmatched_residuals"] or out["unmatched_needs"]:

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from tanlian import fmt
 from tanlian.errors import TanlianError, ValidationFailed
 
 console = Console()
@@ -73,11 +74,21 @@ def progress_bar(description: str, enabled: bool = True) -> Iterator[Callable[[i
         yield update
 
 
+def show(v: Any) -> str:
+    """A value as people read it (:mod:`tanlian.fmt`): numbers without exponents or ``-0``,
+    booleans as words, ``None`` as a dash."""
+    if v is None or isinstance(v, bool):
+        return fmt.yes_no(v)
+    if isinstance(v, int | float):
+        return fmt.number(v)
+    return str(v)
+
+
 def kv_table(title: str, rows: list[tuple[str, Any]]) -> Table:
-    """A two-column table of labels and values."""
+    """A two-column table of labels and values (values through :func:`show`)."""
     t = Table(title=title, show_header=False)
     t.add_column(style="bold")
     t.add_column(justify="right")
     for k, v in rows:
-        t.add_row(k, f"{v:,.1f}" if isinstance(v, float) else str(v))
+        t.add_row(k, show(v))
     return t
