@@ -42,6 +42,12 @@ def number(x: float | int | None, sig: int = 3) -> str:
     return "0" if float(text.replace(",", "")) == 0 else text
 
 
+def signed(x: float | None, sig: int = 3) -> str:
+    """A change: ``+1,234``, ``-12.3``, ``0`` (no sign on zero)."""
+    text = number(x, sig)
+    return text if text in ("0", DASH) or text.startswith("-") else "+" + text
+
+
 def tonnes(kg: float | None, sig: int = 3) -> str:
     """kg → t as :func:`number` (for columns headed tCO2e)."""
     return number(None if kg is None else kg / 1000, sig)

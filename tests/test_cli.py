@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import numpy as np
@@ -161,3 +162,83 @@ def test_demo_loads_into_an_empty_store(tmp_path, mini_bundle):
     r = runner.invoke(app, ["demo", "--store", url, "--json"])
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["counts"]["flows"] == len(pd.read_csv(demo_park_path() / "flows.csv"))
+
+
+EXPONENT = re.compile(r"\d[eE][+-]?\d")
+NEGATIVE_ZERO = re.compile(r"(?<![\w.,])-0(?:\.0+)?(?![\w.,])")
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in re.split(r"[│┃]", line)[1:-1]]
+
+
+def test_members_table_shows_every_term_of_the_net(demo_store, monkeypatch):
+    """Each member row: scope 1 + scope 2 market + scope 3 up + scope 3 down − removals = net,
+    as displayed (whole tonnes, so within 3 t of rounding); E09's net is almost all downstream."""
+    from tanlian.cli.console import console as out_console
+
+    monkeypatch.setattr(out_console, "width", 250)
+    url, _ = demo_store
+    r = runner.invoke(app, ["park", "P1", "--store", url])
+    assert r.exit_code == 0, r.output
+    head = next(ln for ln in r.output.splitlines() if "scope 3 down" in ln and ln.startswith("┃"))
+    assert _cells(head) == [
+        "enterprise",
+        "scope 1",
+        "scope 2 market",
+        "scope 3 up",
+        "scope 3 down",
+        "removals",
+        "net",
+        "share",
+    ]
+    rows = [_cells(ln) for ln in r.output.splitlines() if re.match(r"│ E\d\d ", ln)]
+    assert len(rows) == 12
+    for row in rows:
+        s1, s2, up, down, rem, net = (float(c.replace(",", "")) for c in row[1:7])
+        assert abs(s1 + s2 + up + down - rem - net) <= 3, row
+    e09 = next(r for r in rows if r[0].startswith("E09"))
+    assert float(e09[4].replace(",", "")) > 0.9 * float(e09[6].replace(",", ""))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["park", "P1"],
+        ["scope", "E09"],
+        ["footprint", "E02_REBAR"],
+        ["edges", "--enterprise", "E02"],
+        ["hotspots", "--enterprise", "E09"],
+        ["symbiosis", "P1"],
+    ],
+)
+def test_tables_show_no_exponent_and_no_negative_zero(demo_store, args):
+    url, _ = demo_store
+    r = runner.invoke(app, [*args, "--store", url])
+    assert r.exit_code == 0, r.output
+    assert not EXPONENT.search(r.output), EXPONENT.search(r.output)
+    assert not NEGATIVE_ZERO.search(r.output)
+    assert "True" not in r.output and "False" not in r.output
+
+
+def test_report_csv_has_a_bom_and_markdown_shows_the_net_terms(demo_store, tmp_path):
+    url, demo = demo_store
+    r = runner.invoke(app, ["report", "P1", "--store", url, "--out", str(tmp_path / "rep")])
+    assert r.exit_code == 0, r.output
+    for name in ("members", "indicators", "scope3_lines", "products"):
+        assert (tmp_path / "rep" / f"{name}.csv").read_bytes().startswith(b"\xef\xbb\xbf"), name
+    members = pd.read_csv(tmp_path / "rep" / "members.csv", encoding="utf-8-sig")
+    park = next(p for p in demo["parks"] if p["park"] == "P1")
+    assert members["net_kgco2e"].tolist() == [m["net_kgco2e"] for m in park["by_enterprise"]]  # raw floats
+    md = (tmp_path / "rep" / "report.md").read_text(encoding="utf-8")
+    assert "| enterprise | scope 1 | scope 2 market | scope 3 up | scope 3 down | removals | net | share |" in md
+    assert not EXPONENT.search(md) and not NEGATIVE_ZERO.search(md)
+    assert "| True |" not in md and "| False |" not in md
+
+
+def test_export_writes_a_bom_and_reimports(demo_store, tmp_path):
+    url, _ = demo_store
+    assert runner.invoke(app, ["export", str(tmp_path / "out"), "--store", url]).exit_code == 0
+    assert (tmp_path / "out" / "enterprises.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    g = load_bundle(tmp_path / "out").graph
+    assert g.records() == load_bundle(demo_park_path()).graph.records()

@@ -50,7 +50,7 @@ def link_cmd(
     for w in warnings:
         err_console.print(f"[yellow]warning:[/] {w}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out, index=False, encoding="utf-8")
+    table.to_csv(out, index=False, encoding="utf-8-sig")  # BOM: Excel reads it as UTF-8
     console.print(f"{table['factor'].nunique()} factor(s), {len(table)} candidate(s) written to {out}")
 
 

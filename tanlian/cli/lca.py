@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from tanlian import fmt
 from tanlian.cli.app import GwpOpt, JsonOpt, Scope2Opt, StoreOpt, app, solved
 from tanlian.cli.console import console, handle_errors, print_json
 
@@ -29,15 +30,15 @@ def footprint_cmd(
     if json_out:
         print_json(fp)
         return
-    title = f"{fp['product']} {fp['name'] or ''} — kgCO2e per {fp['unit']}"
+    title = f"{fp['product']} {fp['name'] or ''} — kgCO2e per {fmt.unit(fp['unit'])}"
     t = Table(title=f"{title} ({fp['gwp']}, Scope 2 {fp['scope2_method']})")
     t.add_column("part")
     t.add_column("kgCO2e / unit", justify="right")
     for k in ("kgco2e_per_unit", "direct_kgco2e_per_unit", "upstream_kgco2e_per_unit", "p5", "p50", "p95"):
         if k in fp:
-            t.add_row(k.replace("_kgco2e_per_unit", "").replace("kgco2e_per_unit", "total"), f"{fp[k]:,.4g}")
+            t.add_row(k.replace("_kgco2e_per_unit", "").replace("kgco2e_per_unit", "total"), fmt.number(fp[k], 4))
     for gas, v in fp["by_gas"].items():
-        t.add_row(f"  {gas}", f"{v:,.4g}")
+        t.add_row(f"  {gas}", fmt.number(v, 4))
     console.print(t)
 
 
@@ -61,5 +62,12 @@ def edges_cmd(
     for c in ("flow", "from", "to", "quantity", "unit", "embodied_kgco2e"):
         t.add_column(c, justify="right" if c in ("quantity", "embodied_kgco2e") else "left")
     for e in edges:
-        t.add_row(e["flow"], e["from"], e["to"], f"{e['quantity']:,.4g}", e["unit"], f"{e['embodied_kgco2e']:,.1f}")
+        t.add_row(
+            e["flow"],
+            e["from"],
+            e["to"],
+            fmt.number(e["quantity"], 4),
+            fmt.unit(e["unit"]),
+            fmt.number(e["embodied_kgco2e"], 4),
+        )
     console.print(t)

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from tanlian import fmt
 from tanlian.cli.app import GwpOpt, JsonOpt, Scope2Opt, StoreOpt, app, solved
 from tanlian.cli.console import console, handle_errors, print_json
 from tanlian.errors import TanlianError
@@ -22,7 +23,7 @@ def _table(title: str, head: str, rows: list[tuple[str, float, float | None]]) -
     t.add_column("kgCO2e", justify="right")
     t.add_column("share", justify="right")
     for k, v, share in rows:
-        t.add_row(k, f"{v:,.4g}", "" if share is None else f"{share:.1%}")
+        t.add_row(k, fmt.number(v, 4), "" if share is None else fmt.percent(share))
     return t
 
 
@@ -60,7 +61,7 @@ def hotspots_cmd(
         print_json(rec)
         return
     per = "per unit" if product else "per year"
-    console.print(f"[bold]{product or enterprise}[/]: {h.total_kgco2e:,.6g} kgCO2e {per}")
+    console.print(f"[bold]{product or enterprise}[/]: {fmt.number(h.total_kgco2e, 6)} kgCO2e {per}")
     for key, head in (("by_supplier", "supplier"), ("by_product", "product"), ("by_edge", "edge")):
         console.print(_table(key.replace("_", " "), head, [(r[head], r["kgco2e"], r["share"]) for r in rec[key]]))
     for key in ("by_category", "by_gas", "by_tier"):
@@ -93,7 +94,7 @@ def alternatives_cmd(
     cur = out["current"]
     t = Table(
         title=f"alternatives for {flow} → {out['buyer']} (class {out['class']}, now {cur['source']}: "
-        f"{cur['total_kgco2e']:,.1f} kgCO2e)"
+        f"{fmt.number(cur['total_kgco2e'], 4)} kgCO2e)"
     )
     for c in ("source", "supplier", "kg/unit", "transport km", "Δ kgCO2e", "Δ CNY", "note"):
         t.add_column(c, justify="left" if c in ("source", "supplier", "note") else "right")
@@ -102,10 +103,10 @@ def alternatives_cmd(
         t.add_row(
             a["source"],
             a["supplier"] or "",
-            f"{a['kgco2e_per_unit']:,.4g}",
-            "" if a["distance_km"] is None else f"{a['distance_km']:,.0f}",
-            f"{a['delta_kgco2e']:+,.1f}",
-            "" if a["delta_cost_cny"] is None else f"{a['delta_cost_cny']:+,.0f}",
+            fmt.number(a["kgco2e_per_unit"], 4),
+            "" if a["distance_km"] is None else fmt.number(a["distance_km"]),
+            fmt.signed(a["delta_kgco2e"], 4),
+            "" if a["delta_cost_cny"] is None else fmt.signed(a["delta_cost_cny"], 4),
             note,
         )
     console.print(t)
@@ -145,5 +146,5 @@ def scenario_cmd(
     for group in ("enterprises", "parks"):
         rows += [(k, n, v) for k, d in out.get(group, {}).items() for n, v in d.items()]
     for subject, number, v in rows:
-        t.add_row(subject, number, f"{v['before']:,.4g}", f"{v['after']:,.4g}", f"{v['delta']:+,.4g}")
+        t.add_row(subject, number, fmt.number(v["before"], 4), fmt.number(v["after"], 4), fmt.signed(v["delta"], 4))
     console.print(t)
