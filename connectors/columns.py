@@ -10,6 +10,7 @@ user allows extras (then it is a warning and the values are kept as extra proper
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -38,6 +39,8 @@ EXTRA_COLUMNS: dict[str, dict[str, str]] = {
     },
     "products": {PACT_IDS: "text"},
 }
+
+_UNNAMED = re.compile(r"Unnamed: \d+(_level_\d+)?")
 
 #: Known columns of every table, model fields first (gas columns of ``factors`` come from gwp.csv).
 KNOWN_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -113,9 +116,18 @@ def _check_columns(
     file, known = f"{table}.csv", KNOWN_COLUMNS[table]
     renames: dict[str, str] = {}
     seen: dict[str, str] = {}
+    drop: list = []  # empty columns without a header (Excel leaves them after the last column)
     for col in df.columns:
         raw = str(col)
         name = raw.strip()
+        if name == "" or _UNNAMED.fullmatch(name):  # a column without a header (pandas names it Unnamed: N)
+            if (df[col].astype(str).str.strip() != "").any():
+                out.errors.append(
+                    RowError(file, 1, None, None, f"values in column {_position(df, col)}, which has no header")
+                )
+            else:
+                drop.append(col)
+            continue
         canon = _canonical(name, known)
         if canon is None and table == "factors" and name.lower() in gas_names:
             canon = name  # gas columns: case-insensitive by design, read by graph/rows.py
@@ -136,7 +148,12 @@ def _check_columns(
         renames[raw] = canon
     missing = [c for c in REQUIRED_COLUMNS[table] if c not in renames.values()]
     out.errors += [RowError(file, None, c, None, "missing required column") for c in missing]
-    return df.rename(columns=renames)
+    return df.drop(columns=drop).rename(columns=renames)
+
+
+def _position(df: pd.DataFrame, col) -> int:
+    """1-based position of ``col`` (as a spreadsheet counts columns)."""
+    return list(df.columns).index(col) + 1
 
 
 def numeric_extras(tables: Mapping[str, pd.DataFrame]) -> list[RowError]:

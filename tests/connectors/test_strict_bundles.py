@@ -134,6 +134,16 @@ def test_missing_required_column_is_one_error_not_one_per_row(tmp_path):
     assert (e.file, e.row, e.column, e.reason) == ("flows.csv", None, "to", "missing required column")
 
 
+def test_misspelt_flow_quantity_is_one_error_not_one_per_row(tmp_path):
+    """The issue's probe: ``quantity`` misspelt in flows.csv gave a row error on every flow
+    (a flow needs a quantity or spend_cny), none naming the column."""
+    b = copy_demo(tmp_path)
+    rename_column(b, "flows", "quantity", "quantitiy")
+    (e,) = errors_of(b)
+    assert (e.file, e.row, e.column) == ("flows.csv", 1, "quantitiy")
+    assert e.reason == "unknown column; did you mean `quantity`?"
+
+
 def test_misspelt_required_column_names_both_and_reads_no_row(tmp_path):
     """``quantity`` → ``quantiti`` in activities (required): two header errors, no row errors."""
     b = copy_demo(tmp_path)
@@ -236,3 +246,25 @@ def test_a_sale_with_a_distance_needs_a_mass_named_at_import(tmp_path, mini_bund
     assert "product C1 is counted in piece and has no mass_kg" in e.reason
     pd.read_csv(b / "sales.csv", dtype=str).iloc[:1].to_csv(b / "sales.csv", index=False)
     assert load_bundle(b).graph.sales["S1"].quantity == 4
+
+
+def test_the_factor_library_uses_only_known_columns():
+    """seed_data/factors/*.csv follow the same registry as a bundle's factors.csv."""
+    from tanlian.connectors.columns import check_headers
+    from tanlian.seed_data.library import gas_names, seed_path
+
+    for f in sorted(seed_path("factors").glob("*.csv")):
+        h = check_headers({"factors": pd.read_csv(f, dtype=str, nrows=0)}, gas_names())
+        assert (h.errors, h.notes) == ([], []), f.name
+
+
+def test_empty_columns_without_a_header_are_dropped_but_values_without_one_are_an_error(tmp_path):
+    """Excel often saves trailing empty columns (``a,b,,``): harmless. Values under no header are not."""
+    b = copy_demo(tmp_path)
+    text = (b / "parks.csv").read_text(encoding="utf-8").splitlines()
+    (b / "parks.csv").write_text("\n".join(ln + ",," for ln in text) + "\n", encoding="utf-8")
+    assert load_bundle(b).graph.records() == load_bundle(DEMO).graph.records()
+    (b / "parks.csv").write_text("\n".join([text[0] + ",", text[1] + ",oops"]) + "\n", encoding="utf-8")
+    (e,) = errors_of(b)
+    assert (e.file, e.row, e.column) == ("parks.csv", 1, None)
+    assert e.reason == "values in column 5, which has no header"
