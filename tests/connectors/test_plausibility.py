@@ -110,3 +110,34 @@ def test_many_violations_are_summed_up_not_listed_one_by_one(tmp_path):
         load_bundle(b)
     (more,) = [e for e in exc.value.errors if "more row(s)" in e.reason]
     assert more.reason == f"{len(df) - 50} more row(s) with the same problem"
+
+
+def _float_fields():
+    """(table, column, capped by the model) of every float field of every bundle entity."""
+    import typing
+
+    from annotated_types import Le, Lt
+
+    from tanlian.graph.model import BUNDLE_TYPES
+
+    for t in BUNDLE_TYPES:
+        for name, f in t.model_fields.items():
+            parts = typing.get_args(f.annotation) if typing.get_origin(f.annotation) is not None else ()
+            kinds = [f.annotation, *parts]
+            metas = list(f.metadata)
+            for k in kinds:
+                if typing.get_origin(k) is typing.Annotated:
+                    metas += list(k.__metadata__)
+                    kinds.append(typing.get_args(k)[0])
+            metas += [x for m in metas for x in getattr(m, "metadata", ())]  # Field(le=1) inside Annotated
+            if float in kinds:
+                yield t.file, f.alias or name, any(isinstance(m, Le | Lt) for m in metas)
+
+
+def test_every_unbounded_float_field_has_a_plausibility_bound():
+    """No float column can take 1e300: the model caps it (lat, lon, share) or the table bounds it."""
+    fields = list(_float_fields())
+    assert ("products", "price_cny", False) in fields  # the walk sees optional annotated fields
+    bounded = {(r.table, r.column) for r in bounds().itertuples()}
+    missing = [(t, c) for t, c, capped in fields if not capped and (t, c) not in bounded]
+    assert missing == []
