@@ -106,14 +106,15 @@ def check_headers(
             continue
         if table != name:
             out.notes.append(f"{name}.csv read as {table}.csv (case differs)")
-        out.tables[table] = _check_columns(table, df, gas_names, allow_extra, out)
+        out.tables[table] = _check_columns(table, name, df, gas_names, allow_extra, out)
     return out
 
 
 def _check_columns(
-    table: str, df: pd.DataFrame, gas_names: Mapping[str, str], allow_extra: bool, out: HeaderCheck
+    table: str, name_as_given: str, df: pd.DataFrame, gas_names: Mapping[str, str], allow_extra: bool, out: HeaderCheck
 ) -> pd.DataFrame:
-    file, known = f"{table}.csv", KNOWN_COLUMNS[table]
+    """Rename ``df``'s headers to the registry's names; errors name the file as the user named it."""
+    file, known = f"{name_as_given}.csv", KNOWN_COLUMNS[table]
     renames: dict[str, str] = {}
     seen: dict[str, str] = {}
     drop: list = []  # empty columns without a header (Excel leaves them after the last column)

@@ -268,3 +268,18 @@ def test_empty_columns_without_a_header_are_dropped_but_values_without_one_are_a
     (e,) = errors_of(b)
     assert (e.file, e.row, e.column) == ("parks.csv", 1, None)
     assert e.reason == "values in column 5, which has no header"
+
+
+def test_workbook_sheets_follow_the_same_rules(tmp_path):
+    """An .xlsx with a sheet ``Flows`` (case only: noted) and a misspelt column (error)."""
+    from tanlian.connectors.tables import read_tables, write_tables
+
+    tables = read_tables(DEMO)
+    tables["Flows"] = tables.pop("flows")
+    book = write_tables(tables, tmp_path / "demo.xlsx")
+    bundle = load_bundle(book)
+    assert "Flows.csv read as flows.csv (case differs)" in bundle.notes
+    assert len(bundle.graph.flows) == len(tables["Flows"])
+    tables["Flows"] = tables["Flows"].rename(columns={"mode": "mdoe"})
+    (e,) = errors_of(write_tables(tables, tmp_path / "typo.xlsx"))
+    assert (e.file, e.column, e.reason) == ("Flows.csv", "mdoe", "unknown column; did you mean `mode`?")
