@@ -67,7 +67,7 @@ class HeaderCheck:
 
 
 def did_you_mean(name: str, known: list[str] | tuple[str, ...], suffix: str = "") -> str:
-    """`` (did you mean `x`?)`` with the closest known name, or ``""`` when none is close."""
+    """``; did you mean `x`?`` with the closest known name (difflib, any case), or ``""`` when none is close."""
     close = difflib.get_close_matches(name.lower(), [k.lower() for k in known], n=1, cutoff=0.6)
     if not close:
         return ""

@@ -49,13 +49,11 @@ def indicator_table(indicators: list[dict]) -> Table:
     return t
 
 
-#: Columns of the members table: what each member's net adds up from (removals subtract).
-NET_PARTS = ("scope1_kgco2e", "scope2_{method}_kgco2e", "scope3_upstream_kgco2e", "scope3_downstream_kgco2e")
-
-
 def members_table(inv: dict) -> Table:
     """One row per member with every term of its net: Scope 1 + Scope 2 (the net's method) +
     Scope 3 upstream + downstream − removals = net, and its share of the park net."""
+    from tanlian.connectors.report import NET_PARTS
+
     method = inv["scope2_method"]
     parts = [p.format(method=method) for p in NET_PARTS]
     rows = inv["by_enterprise"]
