@@ -77,9 +77,9 @@ def load_bundle(
         for line, ent in rows:
             graph.table(etype)[ent.id] = ent
             lines[(etype.type_name, ent.id)] = line
-    existing = existing or Graph()
-    checker = Checker(graph, existing, factor_library(), lines, gas_names(), set(materials().index)).run()
-    errors += checker.errors + sale_masses(tables.get(Sale.file), {**existing.products, **graph.products})
+    checker = Checker(graph, existing or Graph(), factor_library(), lines, gas_names(), set(materials().index)).run()
+    errors += checker.errors
+    errors += sale_masses(tables.get(Sale.file), {**(existing or Graph()).products, **graph.products})
     if errors:
         raise ValidationFailed(_sorted(errors))
     present = frozenset(t.file for t in BUNDLE_TYPES if t.file in tables)
