@@ -1,4 +1,4 @@
-"""Pick the store backend from a URL: ``sqlite:///file.db`` (default) or ``bolt://`` / ``neo4j://``."""
+"""Pick the store backend from a URL: ``sqlite:///file.sqlite`` (default) or ``bolt://`` / ``neo4j://``."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ def open_store(url: str | None = None, settings: Settings | None = None) -> Grap
     if url.startswith("sqlite:///"):
         from tanlian.graph.embedded import EmbeddedStore
 
-        return EmbeddedStore(url[len("sqlite:///") :] or "tanlian.db")
+        return EmbeddedStore(url[len("sqlite:///") :] or "tanlian.sqlite")
     if url.startswith(NEO4J_SCHEMES):
         from tanlian.graph.neo4j import Neo4jStore
 
         return Neo4jStore.from_url(url, settings)
-    raise TanlianError(f"unknown store URL {url!r}: use sqlite:///path.db or bolt://host:7687")
+    raise TanlianError(f"unknown store URL {url!r}: use sqlite:///path.sqlite or bolt://host:7687")

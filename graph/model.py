@@ -265,7 +265,12 @@ BUNDLE_TYPES: tuple[type[Entity], ...] = (
     Residual,
     Need,
 )
-ENTITY_TYPES: dict[str, type[Entity]] = {t.type_name: t for t in (*BUNDLE_TYPES, Client)}
+#: Auxiliary entity types: stored next to the bundles but not part of one (no year, own revision).
+#: A new auxiliary type only has to be an :class:`Entity` subclass listed here.
+AUX_TYPES: tuple[type[Entity], ...] = (Client,)
+#: Bundle types stored once for all years (every other bundle type is keyed by (year, id)).
+YEARLESS_TYPES: tuple[type[Entity], ...] = (Factor,)
+ENTITY_TYPES: dict[str, type[Entity]] = {t.type_name: t for t in (*BUNDLE_TYPES, *AUX_TYPES)}
 
 
 @dataclass

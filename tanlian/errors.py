@@ -52,6 +52,29 @@ class Conflict(TanlianError):
     """A write would break a uniqueness or consistency rule."""
 
 
+class StoreConflict(Conflict):
+    """A write was based on a revision of the store that is no longer the current one."""
+
+    def __init__(self, expected: int, actual: int):
+        self.expected, self.actual = expected, actual
+        super().__init__(f"the store changed meanwhile (revision {actual}, expected {expected}): reload and retry")
+
+
+class StoreEmpty(Conflict):
+    """A command or route needs data but the store (or the year asked for) holds none."""
+
+    def __init__(self, detail: str = ""):
+        super().__init__("the store is empty: run `tanlian import` or `tanlian demo`" + (f" ({detail})" if detail else ""))
+
+
+class OldStoreLayout(TanlianError):
+    """The store file has the JSON-blob layout of Tanlian ≤ 0.x: it must be migrated first."""
+
+    def __init__(self, path: str, hint: str):
+        self.path = path
+        super().__init__(f"{path} has the old JSON-blob store layout; migrate it with: {hint}")
+
+
 class StoreUnavailable(TanlianError):
     """The graph store cannot be reached."""
 

@@ -17,7 +17,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="TANLIAN_", env_file=".env", extra="ignore")
 
-    store: str = Field("sqlite:///tanlian.db", description="sqlite:///path.db or bolt://host:7687")
+    store: str = Field("sqlite:///tanlian.sqlite", description="sqlite:///path.sqlite or bolt://host:7687")
     neo4j_user: str | None = None
     neo4j_password: str | None = None
     neo4j_database: str | None = None

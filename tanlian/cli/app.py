@@ -24,7 +24,7 @@ app = typer.Typer(
 StoreOpt = Annotated[
     str | None,
     typer.Option(
-        "--store", help="sqlite:///file.db (default: TANLIAN_STORE or sqlite:///tanlian.db) or bolt://host:7687"
+        "--store", help="sqlite:///file.sqlite (default: TANLIAN_STORE or sqlite:///tanlian.sqlite) or bolt://host:7687"
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON instead of tables")]
