@@ -118,7 +118,7 @@ def rows_to_arrow(etype: type[Entity], rows: Iterable[Sequence[Any]]) -> pa.Tabl
     arrays = []
     for field, values in zip(schema, cols, strict=True):
         if field.type == pa.bool_():
-            arrays.append(pa.array(values, type=pa.int64()).cast(pa.bool_()))
+            arrays.append(pa.array([None if v is None else bool(v) for v in values], type=pa.bool_()))
         else:
             arrays.append(pa.array(values, type=field.type))
     return pa.Table.from_arrays(arrays, schema=schema)

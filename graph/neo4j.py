@@ -41,6 +41,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from functools import cache
 from typing import Any, ClassVar
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -56,16 +57,23 @@ from neo4j.exceptions import (
 )
 
 from tanlian.errors import Conflict, StoreUnavailable
+from tanlian.graph.columns import columns, rows_to_arrow
 from tanlian.graph.cypher import (
+    AUX_BUMP,
+    AUX_REVISION,
     BUMP,
     DOWNSTREAM_START,
     DOWNSTREAM_TIER,
     GC,
     LABELS,
+    LOCK,
     PARK_ENTERPRISES,
     REVISION,
+    SET_YEARS,
     UPSTREAM_START,
     UPSTREAM_TIER,
+    YEARLY,
+    YEARS,
     _update_query,
     create_query,
     delete_query,
@@ -75,8 +83,9 @@ from tanlian.graph.cypher import (
     relink_query,
     schema_statements,
 )
-from tanlian.graph.model import FACTOR_PREFIX, Enterprise
-from tanlian.graph.store import Changes, Progress, StoreBase, SupplyEdge
+from tanlian.graph.model import BUNDLE_TYPES, ENTITY_TYPES, FACTOR_PREFIX, Enterprise
+from tanlian.graph.snapshot import TableSnapshot, empty_tables, frozen
+from tanlian.graph.store import YEARLY_NAMES, Changes, Progress, StoreBase, SupplyEdge
 from tanlian.settings import get_settings
 
 BATCH = 2000
@@ -216,54 +225,43 @@ class Neo4jStore(StoreBase):
     def revision(self) -> int:
         return int(self._read(REVISION)[0]["value"])
 
+    def aux_revision(self) -> int:
+        return int(self._read(AUX_REVISION)[0]["value"])
+
+    def years(self) -> list[int]:
+        return sorted(self._read(YEARS)[0]["years"])
+
     def ping(self) -> None:
         self._read("RETURN 1 AS ok")
 
     def close(self) -> None:
         self._driver.close()
 
-    def _read_all(self, type_name: str) -> dict[str, dict[str, Any]]:
-        label = LABELS[type_name]
-        rows = self._read(f"MATCH (n:{label}) WHERE n._json IS NOT NULL RETURN n.id AS id, n._json AS j")
-        return {r["id"]: json.loads(r["j"]) for r in rows}
+    def _read_all(self, type_name: str, year: int | None = None) -> dict[str, dict[str, Any]]:
+        if type_name in YEARLY_NAMES:
+            year = self._year(year)
+            if year is None:
+                return {}
+        return _read_all_in(lambda q, p: self._read(q, p), type_name, year)
 
-    def _read_one(self, type_name: str, id: str) -> dict[str, Any] | None:
+    def _read_one(self, type_name: str, id: str, year: int | None = None) -> dict[str, Any] | None:
         label = LABELS[type_name]
-        rows = self._read(f"MATCH (n:{label} {{id: $id}}) WHERE n._json IS NOT NULL RETURN n._json AS j", {"id": id})
+        if type_name in YEARLY_NAMES:
+            year = self._year(year)
+            if year is None:
+                return None
+        where = "n._json IS NOT NULL" + (" AND n._year = $year" if label in YEARLY else "")
+        rows = self._read(f"MATCH (n:{label} {{id: $id}}) WHERE {where} RETURN n._json AS j", {"id": id, "year": year})
         return json.loads(rows[0]["j"]) if rows else None
 
-    def _apply(self, changes: Changes, progress: Progress | None = None) -> int:
-        for type_name in (*changes.upserts, *changes.deletes):
-            if type_name not in LABELS:
-                raise ValueError(f"unknown entity type {type_name!r}")
-        # Last record per id wins (as INSERT OR REPLACE in the embedded store).
-        upserts = {t: list({r["id"]: r for r in recs}.values()) for t, recs in changes.upserts.items()}
-        deletes = {t: list(dict.fromkeys(ids)) for t, ids in changes.deletes.items()}
-        total = sum(map(len, upserts.values())) + sum(map(len, deletes.values()))
-        done = 0
-        orphans: set[str] = set()
+    @contextmanager
+    def _write_tx(self) -> Iterator[_Tx]:
+        """One explicit transaction; its first statement locks the revision node (writers queue)."""
         with self._guard(), self._session() as session:
             tx = session.begin_transaction()
             try:
-                rev = int(tx.run(BUMP).single(strict=True)["value"])
-                for type_name, ids in deletes.items():
-                    query = delete_query(type_name)
-                    for i in range(0, len(ids), BATCH):
-                        batch = ids[i : i + BATCH]
-                        orphans.update(tx.run(query, {"ids": batch}).single(strict=True)["orphans"])
-                        done += len(batch)
-                        if progress:
-                            progress(done, total)
-                for type_name, recs in upserts.items():
-                    for i in range(0, len(recs), BATCH):
-                        batch = recs[i : i + BATCH]
-                        orphans.update(self._write_batch(tx, type_name, batch))
-                        done += len(batch)
-                        if progress:
-                            progress(done, total)
-                ids = sorted(orphans)
-                for i in range(0, len(ids), BATCH):
-                    tx.run(GC, {"ids": ids[i : i + BATCH]}).consume()
+                rev = int(tx.run(LOCK).single(strict=True)["value"])
+                yield _Tx(self, tx, rev)
                 tx.commit()
             except ConstraintError as exc:
                 _rollback(tx)
@@ -271,12 +269,55 @@ class Neo4jStore(StoreBase):
             except BaseException:
                 _rollback(tx)
                 raise
-        return rev
+
+    def _write(self, tx: neo4j.Transaction, changes: Changes, progress: Progress | None) -> int:
+        """Apply ``changes`` inside ``tx``: batched ``UNWIND`` writes, then the revision bumps."""
+        for type_name in (*changes.upserts, *changes.deletes):
+            if type_name not in LABELS:
+                raise ValueError(f"unknown entity type {type_name!r}")
+        year = changes.year
+        # Last record per id wins (as INSERT OR REPLACE in the embedded store).
+        upserts = {t: list({r["id"]: r for r in recs}.values()) for t, recs in changes.upserts.items()}
+        deletes = {t: list(dict.fromkeys(ids)) for t, ids in changes.deletes.items()}
+        total = sum(map(len, upserts.values())) + sum(map(len, deletes.values()))
+        done = 0
+        orphans: set[str] = set()
+        for type_name, ids in deletes.items():
+            query = delete_query(type_name)
+            for i in range(0, len(ids), BATCH):
+                batch = ids[i : i + BATCH]
+                orphans.update(tx.run(query, {"ids": batch, "year": year}).single(strict=True)["orphans"])
+                done += len(batch)
+                if progress:
+                    progress(done, total)
+        for type_name, recs in upserts.items():
+            y = year if type_name in YEARLY_NAMES else None
+            for i in range(0, len(recs), BATCH):
+                batch = [{**r, "_year": y} for r in recs[i : i + BATCH]] if y is not None else recs[i : i + BATCH]
+                orphans.update(self._write_batch(tx, type_name, batch))
+                done += len(batch)
+                if progress:
+                    progress(done, total)
+        ids = sorted(orphans)
+        for i in range(0, len(ids), BATCH):
+            tx.run(GC, {"ids": ids[i : i + BATCH]}).consume()
+        if year is not None and any(t in YEARLY_NAMES for t in changes.types()):
+            _update_years(tx, year)
+        if changes.aux:
+            tx.run(AUX_BUMP).consume()
+        if changes.bundle:
+            return int(tx.run(BUMP).single(strict=True)["value"])
+        return int(tx.run(REVISION).single(strict=True)["value"])
 
     @staticmethod
     def _write_batch(tx: neo4j.Transaction, type_name: str, batch: list[dict[str, Any]]) -> list[str]:
-        """Upsert one batch: CREATE what is new, rewrite what exists. Returns orphan candidates."""
-        found = set(tx.run(exists_query(type_name), {"ids": [r["id"] for r in batch]}).single()["ids"])
+        """Upsert one batch: CREATE what is new, rewrite what exists. Returns orphan candidates.
+
+        Records of yearly types carry their year as ``_year`` (not part of the stored record)."""
+        year = batch[0].get("_year") if batch else None
+        batch = [{k: v for k, v in r.items() if k != "_year"} for r in batch]
+        names = _typed_names(type_name)
+        found = set(tx.run(exists_query(type_name), {"ids": [r["id"] for r in batch], "year": year}).single()["ids"])
         new = [r for r in batch if r["id"] not in found]
         old = [r for r in batch if r["id"] in found]
 
@@ -290,27 +331,29 @@ class Neo4jStore(StoreBase):
 
         for source_label, recs in by_source(new).items():
             if recs:
-                rows = [{"props": node_props(r)} for r in recs]
-                tx.run(create_query(type_name, source_label), {"rows": rows}).consume()
+                rows = [{"props": node_props(r, year, names)} for r in recs]
+                tx.run(create_query(type_name, source_label), {"rows": rows, "year": year}).consume()
         orphans: list[str] = []
         if old:
-            rows = [{"id": r["id"], "props": node_props(r)} for r in old]
-            orphans = tx.run(_update_query(type_name), {"rows": rows}).single(strict=True)["orphans"]
+            rows = [{"id": r["id"], "props": node_props(r, year, names)} for r in old]
+            orphans = tx.run(_update_query(type_name), {"rows": rows, "year": year}).single(strict=True)["orphans"]
             if rel_clause(type_name):
                 for source_label, recs in by_source(old).items():
                     if recs:
                         ids = [r["id"] for r in recs]
-                        tx.run(relink_query(type_name, source_label), {"ids": ids}).consume()
+                        tx.run(relink_query(type_name, source_label), {"ids": ids, "year": year}).consume()
         return orphans
 
     def wipe(self) -> None:
-        """Delete every node but the revision, in one transaction (bumps the revision if any)."""
+        """Delete every node but the revisions, in one transaction (bumps the revision if any)."""
         with self._guard(), self._session() as session:
             tx = session.begin_transaction()
             try:
                 tx.run(BUMP).consume()  # first, like every write: serialises with other writers
                 n = tx.run("MATCH (n) WHERE NOT n:Meta DETACH DELETE n RETURN count(n) AS n").single()
                 if n and n["n"]:
+                    tx.run(SET_YEARS, {"years": []}).consume()
+                    tx.run(AUX_BUMP).consume()
                     tx.commit()
                 else:  # nothing to delete: no write, no new revision
                     tx.rollback()
@@ -318,18 +361,48 @@ class Neo4jStore(StoreBase):
                 _rollback(tx)
                 raise
 
+    # -- columnar snapshot ---------------------------------------------------------------
+    def _read_tables(self, year: int | None) -> TableSnapshot:
+        """Revision, year and one columnar result per bundle type in ONE read transaction."""
+
+        def work(tx: neo4j.ManagedTransaction) -> TableSnapshot:
+            rev = int(tx.run(REVISION).single(strict=True)["value"])
+            y = year
+            if y is None:
+                ys = tx.run(YEARS).single(strict=True)["years"]
+                y = max(ys) if ys else None
+            tables = empty_tables()
+            for etype in BUNDLE_TYPES:
+                label = LABELS[etype.type_name]
+                if label in YEARLY and y is None:
+                    continue
+                cols = ", ".join(f"n.`{c.name.replace('`', '``')}`" for c in columns(etype))
+                where = "n._json IS NOT NULL" + (" AND n._year = $year" if label in YEARLY else "")
+                if etype.type_name == "factor":  # gases: a map, only in the record
+                    cols = cols.replace("n.`gases`", "n._json")
+                query = f"MATCH (n:{label}) WHERE {where} RETURN {cols}, n._extra ORDER BY n.id"
+                rows = tx.run(query, {"year": y}).values()
+                if etype.type_name == "factor":
+                    gi = [c.name for c in columns(etype)].index("gases")
+                    rows = [_factor_gases(r, gi) for r in rows]
+                tables[etype.type_name] = rows_to_arrow(etype, rows)
+            return frozen(rev, y, tables)
+
+        return self._read_tx(work)
+
     # -- graph queries (Cypher, one read transaction each) ------------------------------
     def _read_tx(self, work: Any) -> Any:
         with self._guard(), self._session() as session:
             return session.execute_read(work)
 
-    def upstream(self, product_id: str, depth: int = 3) -> list[SupplyEdge]:
+    def upstream(self, product_id: str, depth: int = 3, *, year: int | None = None) -> list[SupplyEdge]:
         """Every flow into the maker of ``product_id`` and, tier by tier, into its suppliers."""
-        if depth < 1:
+        year = self._year(year)
+        if depth < 1 or year is None:
             return []
 
         def work(tx: neo4j.ManagedTransaction) -> list[SupplyEdge]:
-            start = tx.run(UPSTREAM_START, {"id": product_id}).single()
+            start = tx.run(UPSTREAM_START, {"id": product_id, "year": year}).single()
             if start is None:
                 return []
             seen: dict[str, SupplyEdge] = {}
@@ -338,7 +411,7 @@ class Neo4jStore(StoreBase):
                 if not frontier:
                     break
                 nxt: set[str] = set()
-                for r in tx.run(UPSTREAM_TIER, {"frontier": sorted(frontier)}):
+                for r in tx.run(UPSTREAM_TIER, {"frontier": sorted(frontier), "year": year}):
                     if r["flow"] not in seen:
                         seen[r["flow"]] = SupplyEdge(r["flow"], r["source"], r["maker"], r["customer"], d)
                     if r["maker"] and r["maker"] not in visited:
@@ -349,13 +422,14 @@ class Neo4jStore(StoreBase):
 
         return self._read_tx(work)
 
-    def downstream(self, enterprise_id: str, depth: int = 1) -> list[SupplyEdge]:
+    def downstream(self, enterprise_id: str, depth: int = 1, *, year: int | None = None) -> list[SupplyEdge]:
         """Flows of the enterprise's products to customers, then of theirs, up to ``depth`` tiers."""
-        if depth < 1:
+        year = self._year(year)
+        if depth < 1 or year is None:
             return []
 
         def work(tx: neo4j.ManagedTransaction) -> list[SupplyEdge]:
-            if tx.run(DOWNSTREAM_START, {"id": enterprise_id}).single() is None:
+            if tx.run(DOWNSTREAM_START, {"id": enterprise_id, "year": year}).single() is None:
                 return []
             seen: dict[str, SupplyEdge] = {}
             frontier, visited = {enterprise_id}, {enterprise_id}
@@ -363,7 +437,7 @@ class Neo4jStore(StoreBase):
                 if not frontier:
                     break
                 nxt: set[str] = set()
-                params = {"frontier": sorted(frontier), "prefix": FACTOR_PREFIX}
+                params = {"frontier": sorted(frontier), "prefix": FACTOR_PREFIX, "year": year}
                 for r in tx.run(DOWNSTREAM_TIER, params):
                     if r["flow"] not in seen:
                         seen[r["flow"]] = SupplyEdge(r["flow"], r["source"], r["maker"], r["customer"], d)
@@ -375,8 +449,61 @@ class Neo4jStore(StoreBase):
 
         return self._read_tx(work)
 
-    def park_enterprises(self, park_id: str) -> list[Enterprise]:
+    def park_enterprises(self, park_id: str, *, year: int | None = None) -> list[Enterprise]:
         """Enterprises inside the park (``park`` = ``park_id``), sorted by id."""
-        rows = self._read(PARK_ENTERPRISES, {"id": park_id})
+        rows = self._read(PARK_ENTERPRISES, {"id": park_id, "year": self._year(year)})
         ents = [Enterprise.model_validate(json.loads(r["j"])) for r in rows]
         return sorted(ents, key=lambda e: e.id)
+
+
+# ------------------------------------------------------------------------------ helpers
+class _Tx:
+    """The Neo4j store's side of a write transaction (see :class:`tanlian.graph.store.WriteTx`)."""
+
+    def __init__(self, store: Neo4jStore, tx: neo4j.Transaction, rev: int):
+        self.store, self.tx, self._rev = store, tx, rev
+
+    def revision(self) -> int:
+        return self._rev
+
+    def years(self) -> list[int]:
+        return sorted(self.tx.run(YEARS).single(strict=True)["years"])
+
+    def read_all(self, type_name: str, year: int | None) -> dict[str, dict[str, Any]]:
+        if type_name in YEARLY_NAMES and year is None:
+            return {}
+        return _read_all_in(lambda q, p: list(self.tx.run(q, p)), type_name, year)
+
+    def apply(self, changes: Changes, progress: Progress | None) -> int:
+        return self.store._write(self.tx, changes, progress)
+
+
+def _read_all_in(run: Any, type_name: str, year: int | None) -> dict[str, dict[str, Any]]:
+    label = LABELS[type_name]
+    where = "n._json IS NOT NULL" + (" AND n._year = $year" if label in YEARLY else "")
+    rows = run(f"MATCH (n:{label}) WHERE {where} RETURN n.id AS id, n._json AS j", {"year": year})
+    return {r["id"]: json.loads(r["j"]) for r in rows}
+
+
+def _update_years(tx: neo4j.Transaction, year: int) -> None:
+    """Keep the list of years that hold rows (Meta ``years``) after a write to ``year``."""
+    held = any(
+        tx.run(f"MATCH (n:{label} {{_year: $year}}) WHERE n._json IS NOT NULL RETURN 1 LIMIT 1", {"year": year}).single()
+        for label in sorted(YEARLY)
+    )
+    years = set(tx.run(YEARS).single(strict=True)["years"])
+    new = (years | {year}) if held else (years - {year})
+    if new != years:
+        tx.run(SET_YEARS, {"years": sorted(new)}).consume()
+
+
+@cache
+def _typed_names(type_name: str) -> frozenset[str]:
+    etype = ENTITY_TYPES[type_name]
+    return frozenset(c.name for c in columns(etype)) if etype in BUNDLE_TYPES else frozenset()
+
+
+def _factor_gases(row: list[Any], gi: int) -> list[Any]:
+    """A factor row whose ``gases`` cell holds the record JSON → the gases as JSON (or NULL)."""
+    gases = json.loads(row[gi]).get("gases")
+    return [*row[:gi], json.dumps(gases, ensure_ascii=False, sort_keys=True) if gases is not None else None, *row[gi + 1 :]]
