@@ -26,7 +26,7 @@ from tanlian.api.problems import Unauthorized
 from tanlian.errors import AccessDenied, NotFound
 from tanlian.graph.model import Flow, Graph, Product
 from tanlian.graph.store import GraphStore, store_key
-from tanlian.lca.core.cache import results
+from tanlian.lca.core.cache import latest_year, results
 from tanlian.lca.core.result import LcaResult
 from tanlian.lca.core.sharing import shares_footprints
 
@@ -107,36 +107,41 @@ async def get_park_admin(principal: PrincipalDep) -> Principal:
 ParkAdminDep = Annotated[Principal, Depends(get_park_admin)]
 
 
+YearQuery = Annotated[
+    int | None, Query(ge=0, le=2100, description="accounting year (default: the latest year in the store)")
+]
+
+
 class GraphCache:
-    """The store's snapshot, re-read only when the store revision changes."""
+    """The store's snapshot of one year, re-read only when the store revision changes."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._key: tuple | None = None
         self._graph: Graph | None = None
 
-    def peek(self, store: GraphStore) -> Graph | None:
+    def peek(self, store: GraphStore, year: int | None = None) -> Graph | None:
         """The cached graph when the store has not been written since, else None."""
-        key = store_key(store)
+        key = (*store_key(store), latest_year(store, year))
         with self._lock:
             return self._graph if key == self._key else None
 
-    def get(self, store: GraphStore) -> Graph:
-        key = store_key(store)
+    def get(self, store: GraphStore, year: int | None = None) -> Graph:
+        key = (*store_key(store), latest_year(store, year))
         with self._lock:
             if key == self._key and self._graph is not None:
                 return self._graph
-        graph = store.snapshot()
-        if store.revision() == key[-1]:  # not written meanwhile: safe to keep
-            with self._lock:
-                self._key, self._graph = key, graph
+        snap = store.snapshot_tables(year)  # revision read in the same transaction as the tables
+        graph = snap.to_graph()
+        with self._lock:
+            self._key, self._graph = (*key[:2], snap.revision, snap.year), graph
         return graph
 
 
-async def get_graph(request: Request, store: StoreDep) -> Graph:
-    """The current graph (cached per revision; a miss is read in the thread pool)."""
+async def get_graph(request: Request, store: StoreDep, year: YearQuery = None) -> Graph:
+    """The graph of ``?year=`` (default latest; cached per revision; a miss is read in the thread pool)."""
     cache: GraphCache = request.app.state.graphs
-    return cache.peek(store) or await run_in_threadpool(cache.get, store)
+    return cache.peek(store, year) or await run_in_threadpool(cache.get, store, year)
 
 
 GraphDep = Annotated[Graph, Depends(get_graph)]
@@ -146,10 +151,11 @@ async def get_result(
     store: StoreDep,
     gwp: Annotated[Literal["AR5", "AR6"], Query(description="GWP set of IPCC AR5 or AR6")] = "AR6",
     scope2: Annotated[Literal["location", "market"], Query(description="Scope 2 method in intensities")] = "market",
+    year: YearQuery = None,
 ) -> LcaResult:
     """The solved result for the chosen options, cached per store revision by the engine; a miss
-    (a solve) runs in the thread pool, never on the event loop."""
-    return results.peek(store, gwp, scope2) or await run_in_threadpool(results.get, store, gwp, scope2)
+    (a solve) runs in the thread pool, never on the event loop. An empty store is a 409."""
+    return results.peek(store, gwp, scope2, year) or await run_in_threadpool(results.get, store, gwp, scope2, year)
 
 
 ResultDep = Annotated[LcaResult, Depends(get_result)]

@@ -72,7 +72,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 #: Statuses any authenticated /v1 route can answer with.
-AUTH_ERRORS = (401, 403, 422, 503)
+AUTH_ERRORS = (401, 403, 409, 422, 503)  # 409: the store is empty, or changed during a write
 
 _TITLES = {
     400: "Bad request",

@@ -155,20 +155,24 @@ def import_bundle(
     allow_extra: bool = False,
     allow_implausible: bool = False,
     replace_tables: Iterable[str] = (),
+    year: int | None = None,
 ) -> tuple[ImportSummary, list[str]]:
     """Validate ``path`` and write it to ``store`` (all or nothing; identical data writes nothing).
 
-    Returns the summary and the messages to show with it (notes first, then warnings)."""
+    Returns the summary and the messages to show with it (notes first, then warnings).
+    ``year``: the accounting year of a bundle without parks (default: the latest in the store)."""
     bundle = load_bundle(
         path,
-        existing=None if replace else store.snapshot(),
+        existing=None if replace else store.snapshot(year),
         brightway=brightway,
         allow_extra=allow_extra,
         allow_implausible=allow_implausible,
     )
     if replace:
-        replace_guard(bundle, lambda etype: len(store.list(etype)), replace_tables)
-    return store.import_graph(bundle.graph, replace=replace, progress=progress), bundle.notes + bundle.warnings
+        y = bundle.graph.year if bundle.graph.year is not None else year
+        replace_guard(bundle, lambda etype: len(store.list(etype, year=y)), replace_tables)
+    summary = store.import_graph(bundle.graph, replace=replace, progress=progress, year=year)
+    return summary, bundle.notes + bundle.warnings
 
 
 def graph_tables(graph: Graph) -> dict[str, pd.DataFrame]:

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 
 from tanlian.graph.columns import arrow_schema, arrow_to_records
-from tanlian.graph.model import BUNDLE_TYPES, Entity, Graph
+from tanlian.graph.model import BUNDLE_TYPES, YEARLESS_TYPES, Entity, Graph
 
 #: How many snapshot directories a store keeps (the newest ones; older ones are pruned).
 KEEP = 4
@@ -42,7 +42,8 @@ class TableSnapshot:
 
     @property
     def empty(self) -> bool:
-        return not any(self.tables[t.type_name].num_rows for t in BUNDLE_TYPES)
+        """No row of this year (factors, shared by all years, do not count)."""
+        return not any(self.tables[t.type_name].num_rows for t in BUNDLE_TYPES if t not in YEARLESS_TYPES)
 
     def to_graph(self) -> Graph:
         """The same data as pydantic entities (for accounting, analysis and exports)."""

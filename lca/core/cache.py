@@ -1,36 +1,57 @@
-"""Solved results per (store, revision, options): any write changes the revision."""
+"""Solved results per (store, revision, year, options): any bundle write changes the revision."""
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
 
+from tanlian.errors import StoreEmpty
 from tanlian.graph.store import GraphStore, store_key
-from tanlian.lca.core.result import LcaResult, solve_graph
+from tanlian.lca.core.result import LcaResult, solve_tables
 from tanlian.settings import GwpSet, Scope2Method
 
 
+def latest_year(store: GraphStore, year: int | None) -> int | None:
+    """``year``, or the latest year the store holds (None for an empty store)."""
+    if year is not None:
+        return year
+    years = store.years()
+    return years[-1] if years else None
+
+
 class ResultCache:
-    """Solved results per (store, revision, options); any write changes the revision."""
+    """Solved results per (store, revision, year, options); any bundle write changes the revision.
+
+    A miss reads the columnar snapshot (revision and tables in one read transaction) and files the
+    result under the revision read with it, never under one read apart."""
 
     def __init__(self, maxsize: int = 16):
         self._data: OrderedDict[tuple, LcaResult] = OrderedDict()
         self._lock = threading.Lock()
         self.maxsize = maxsize
 
-    def peek(self, store: GraphStore, gwp: GwpSet = "AR6", scope2: Scope2Method = "market") -> LcaResult | None:
+    def peek(
+        self, store: GraphStore, gwp: GwpSet = "AR6", scope2: Scope2Method = "market", year: int | None = None
+    ) -> LcaResult | None:
         """The cached result for the store's current revision, or None (no solve)."""
-        key = (*store_key(store), gwp, scope2)
+        key = (*store_key(store), latest_year(store, year), gwp, scope2)
         with self._lock:
             return self._data.get(key)
 
-    def get(self, store: GraphStore, gwp: GwpSet = "AR6", scope2: Scope2Method = "market") -> LcaResult:
-        key = (*store_key(store), gwp, scope2)
+    def get(
+        self, store: GraphStore, gwp: GwpSet = "AR6", scope2: Scope2Method = "market", year: int | None = None
+    ) -> LcaResult:
+        """The solved result of ``year`` (default: the latest); :class:`StoreEmpty` when it holds nothing."""
+        key = (*store_key(store), latest_year(store, year), gwp, scope2)
         with self._lock:
             if key in self._data:
                 self._data.move_to_end(key)
                 return self._data[key]
-        result = solve_graph(store.snapshot(), gwp, scope2)
+        snap = store.snapshot_tables(year)
+        if snap.empty:
+            raise StoreEmpty(f"no data for year {year}" if year is not None else "")
+        key = (*key[:2], snap.revision, snap.year, gwp, scope2)
+        result = solve_tables(snap, gwp, scope2)
         with self._lock:
             self._data[key] = result
             while len(self._data) > self.maxsize:

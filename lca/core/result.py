@@ -16,6 +16,7 @@ import numpy as np
 
 from tanlian.errors import NonProductiveLoop, NotFound
 from tanlian.graph.model import FACTOR_PREFIX, Graph
+from tanlian.graph.snapshot import TableSnapshot
 from tanlian.lca.core.burden import flow_quantity
 from tanlian.lca.core.factors import FactorBook
 from tanlian.lca.core.gate import gate_to_gate
@@ -188,6 +189,11 @@ def edge_table(result: LcaResult) -> EdgeTable:
     per_unit[is_product] = result.intensity[product_row[is_product]]
     position = {fid: k for k, fid in enumerate(ids)}
     return EdgeTable(ids, source, to, quantity, unit, quantity * per_unit, position)
+
+
+def solve_tables(snap: TableSnapshot, gwp: GwpSet = "AR6", scope2: Scope2Method = "market") -> LcaResult:
+    """Build and solve the system of a columnar snapshot."""
+    return solve_graph(snap.to_graph(), gwp, scope2)
 
 
 def solve_graph(graph: Graph, gwp: GwpSet = "AR6", scope2: Scope2Method = "market") -> LcaResult:

@@ -28,6 +28,11 @@ StoreOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON instead of tables")]
+YearOpt = Annotated[
+    int | None, typer.Option("--year", help="accounting year (default: the latest year in the store)")
+]
+#: ``tanlian --year Y <command>``: the year of every command that reads the store (see ``solved``).
+state: dict[str, int | None] = {"year": None}
 
 
 def _version(value: bool) -> None:
@@ -41,14 +46,26 @@ def main(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="print the version")
     ] = False,
+    year: YearOpt = None,
 ) -> None:
     """Tanlian (碳链)."""
+    state["year"] = year
 
 
 def open_store(url: str | None):
     from tanlian.graph.factory import open_store as _open
 
     return _open(url)
+
+
+def snapshot(store: str | None, year: int | None = None):
+    """The object snapshot of ``year`` (default: ``--year``, else the latest); StoreEmpty if none."""
+    from tanlian.errors import StoreEmpty
+
+    snap = open_store(store).snapshot_tables(year if year is not None else state["year"])
+    if snap.empty:
+        raise StoreEmpty()
+    return snap.to_graph()
 
 
 def import_with_progress(
@@ -58,6 +75,7 @@ def import_with_progress(
     quiet: bool = False,
     brightway: dict | None = None,
     strictness: dict | None = None,
+    year: int | None = None,
 ):
     """Import a bundle with a progress bar. Returns (store, summary, notes and warnings to show).
 
@@ -66,9 +84,10 @@ def import_with_progress(
     from tanlian.connectors.bundle import import_bundle
 
     store = open_store(store_url)
+    year = year if year is not None else state["year"]
     with progress_bar(f"importing {bundle.name}", enabled=not quiet) as update:
         summary, warnings = import_bundle(
-            store, bundle, replace=replace, progress=update, brightway=brightway, **(strictness or {})
+            store, bundle, replace=replace, progress=update, brightway=brightway, year=year, **(strictness or {})
         )
     return store, summary, warnings
 
@@ -79,8 +98,9 @@ Scope2Opt = Annotated[
 ]
 
 
-def solved(store: str | None, gwp: str | None, scope2: str | None):
-    """The cached solved result of the store for the chosen options."""
+def solved(store: str | None, gwp: str | None, scope2: str | None, year: int | None = None):
+    """The cached solved result of the store for the chosen options and year (default: ``--year``
+    given before the command, else the latest); an empty or missing store is an error (exit 2)."""
     from tanlian.errors import TanlianError
     from tanlian.lca.core.cache import results
 
@@ -90,7 +110,7 @@ def solved(store: str | None, gwp: str | None, scope2: str | None):
         raise TanlianError(f"--gwp must be AR5 or AR6, not {gwp!r}")
     if scope2 not in ("location", "market"):
         raise TanlianError(f"--scope2 must be location or market, not {scope2!r}")
-    result = results.get(open_store(store), gwp, scope2)
+    result = results.get(open_store(store), gwp, scope2, year if year is not None else state["year"])
     for w in result.warnings:
         err_console.print(f"[yellow]warning:[/] {w}")
     return result

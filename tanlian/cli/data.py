@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from tanlian.cli.app import JsonOpt, StoreOpt, app, import_with_progress, open_store
+from tanlian.cli.app import JsonOpt, StoreOpt, YearOpt, app, import_with_progress, open_store, state
 from tanlian.cli.console import console, handle_errors, print_json
 
 
@@ -43,8 +43,12 @@ def import_cmd(
         str,
         typer.Option("--replace-tables", help="with --replace: tables absent from the bundle to delete (flows,sales)"),
     ] = "",
+    year: YearOpt = None,
 ) -> None:
-    """Validate a bundle and write it to the store (all or nothing; re-import is idempotent)."""
+    """Validate a bundle and write it to the store (all or nothing; re-import is idempotent).
+
+    The bundle's year is its parks' year (``--year`` for a bundle without parks); ``--replace``
+    replaces that year only."""
     brightway = {"project": bw_project, "method": bw_method, "iterations": bw_mc}
     strictness = {
         "allow_extra": allow_extra,
@@ -52,7 +56,7 @@ def import_cmd(
         "replace_tables": replace_tables.split(","),
     }
     _, summary, notes = import_with_progress(
-        store, bundle, replace, quiet=json_out, brightway=brightway, strictness=strictness
+        store, bundle, replace, quiet=json_out, brightway=brightway, strictness=strictness, year=year
     )
     if json_out:
         print_json(
@@ -63,6 +67,7 @@ def import_cmd(
                 "removed": summary.removed,
                 "revision": summary.revision_after,
                 "notes": notes,
+                "year": summary.year,
             }
         )
         return
@@ -74,7 +79,9 @@ def import_cmd(
 def _summary_table(summary):
     from rich.table import Table
 
-    t = Table(title=f"import — store revision {summary.revision_before} → {summary.revision_after}")
+    t = Table(
+        title=f"import of year {summary.year} — store revision {summary.revision_before} → {summary.revision_after}"
+    )
     for col in ("table", "added", "changed", "unchanged", "removed"):
         t.add_column(col, justify="right" if col != "table" else "left")
     for name in summary.added:
@@ -87,9 +94,11 @@ def _summary_table(summary):
 def export_cmd(
     out: Annotated[Path, typer.Argument(help="folder for CSV files, or a path ending in .xlsx")],
     store: StoreOpt = None,
+    year: YearOpt = None,
 ) -> None:
-    """Write the store's graph as a bundle that re-imports to the same graph."""
+    """Write the store's graph of one year as a bundle that re-imports to the same graph (an empty
+    store exports empty tables)."""
     from tanlian.connectors.bundle import export_bundle
 
-    path = export_bundle(open_store(store).snapshot(), out)
+    path = export_bundle(open_store(store).snapshot(year if year is not None else state["year"]), out)
     console.print(f"exported to {path}")
