@@ -37,6 +37,7 @@ def key(label: str, id_expr: str, year_expr: str = "$year") -> str:
     """The key map of a node of ``label``: ``{id: ..., _year: ...}`` or ``{id: ...}``."""
     return f"{{id: {id_expr}, _year: {year_expr}}}" if label in YEARLY else f"{{id: {id_expr}}}"
 
+
 #: type name -> (reference field, relationship type, label of the referenced node, the
 #: relationship points from the referenced node to this one). Flows are handled apart.
 OWNED: dict[str, tuple[str, str, str, bool]] = {
@@ -89,7 +90,9 @@ def rel_clause(type_name: str, source_label: str = "Product") -> str:
         return ""
     field, rtype, olabel, incoming = OWNED[type_name]
     arrow = f"(o)-[:{rtype}]->(n)" if incoming else f"(n)-[:{rtype}]->(o)"
-    return f"WITH n WHERE n.{field} IS NOT NULL MERGE (o:{olabel} {key(olabel, 'n.' + field, 'n._year')}) CREATE {arrow}"
+    return (
+        f"WITH n WHERE n.{field} IS NOT NULL MERGE (o:{olabel} {key(olabel, 'n.' + field, 'n._year')}) CREATE {arrow}"
+    )
 
 
 def create_query(type_name: str, source_label: str = "Product") -> str:
@@ -149,7 +152,10 @@ AUX_BUMP = (
 AUX_REVISION = "OPTIONAL MATCH (m:Meta {key: 'aux_revision'}) RETURN coalesce(m.value, 0) AS value"
 #: First statement of every write transaction: the write lock on the revision node (serialises
 #: writers) without changing it; returns the revision.
-LOCK = "MERGE (m:Meta {key: 'revision'}) ON CREATE SET m.value = 0 SET m._lock = true REMOVE m._lock RETURN m.value AS value"
+LOCK = (
+    "MERGE (m:Meta {key: 'revision'}) ON CREATE SET m.value = 0 "
+    "SET m._lock = true REMOVE m._lock RETURN m.value AS value"
+)
 YEARS = "OPTIONAL MATCH (m:Meta {key: 'years'}) RETURN coalesce(m.years, []) AS years"
 SET_YEARS = "MERGE (m:Meta {key: 'years'}) SET m.years = $years"
 
@@ -194,7 +200,9 @@ def schema_statements() -> list[str]:
         name = f"tanlian_{label.lower()}"
         if label in YEARLY:  # an id-only constraint of the layout before years must go
             stmts.append(f"DROP CONSTRAINT {name}_id IF EXISTS")
-            stmts.append(f"CREATE CONSTRAINT {name}_key IF NOT EXISTS FOR (n:{label}) REQUIRE (n.id, n._year) IS UNIQUE")
+            stmts.append(
+                f"CREATE CONSTRAINT {name}_key IF NOT EXISTS FOR (n:{label}) REQUIRE (n.id, n._year) IS UNIQUE"
+            )
             stmts.append(f"CREATE INDEX {name}_year IF NOT EXISTS FOR (n:{label}) ON (n._year)")
         else:
             stmts.append(f"CREATE CONSTRAINT {name}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE")

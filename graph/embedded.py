@@ -312,7 +312,7 @@ class EmbeddedStore(StoreBase):
             else:
                 etype = ENTITY_TYPES[type_name]
                 yearly = type_name in YEARLY_NAMES
-                names = ([ "_year"] if yearly else []) + [_q(c.name) for c in columns(etype)] + ["_extra"]
+                names = (["_year"] if yearly else []) + [_q(c.name) for c in columns(etype)] + ["_extra"]
                 marks = ", ".join("?" * len(names))
                 sql = f"INSERT OR REPLACE INTO {table_name(type_name)} ({', '.join(names)}) VALUES ({marks})"
                 rows = (((year,) if yearly else ()) + to_row(etype, r) for r in recs)
@@ -358,7 +358,9 @@ class EmbeddedStore(StoreBase):
                 cols = ", ".join(_q(c.name) for c in columns(etype))
                 sql = f"SELECT {cols}, _extra FROM {table_name(etype.type_name)}"
                 if etype.type_name in YEARLY_NAMES:
-                    rows = db.execute(sql + " WHERE _year=? ORDER BY id", (year,)).fetchall() if year is not None else []
+                    rows = (
+                        db.execute(sql + " WHERE _year=? ORDER BY id", (year,)).fetchall() if year is not None else []
+                    )
                 else:
                     rows = db.execute(sql + " ORDER BY id").fetchall()
                 tables[etype.type_name] = rows_to_arrow(etype, rows)

@@ -488,7 +488,9 @@ def _read_all_in(run: Any, type_name: str, year: int | None) -> dict[str, dict[s
 def _update_years(tx: neo4j.Transaction, year: int) -> None:
     """Keep the list of years that hold rows (Meta ``years``) after a write to ``year``."""
     held = any(
-        tx.run(f"MATCH (n:{label} {{_year: $year}}) WHERE n._json IS NOT NULL RETURN 1 LIMIT 1", {"year": year}).single()
+        tx.run(
+            f"MATCH (n:{label} {{_year: $year}}) WHERE n._json IS NOT NULL RETURN 1 LIMIT 1", {"year": year}
+        ).single()
         for label in sorted(YEARLY)
     )
     years = set(tx.run(YEARS).single(strict=True)["years"])
@@ -506,4 +508,8 @@ def _typed_names(type_name: str) -> frozenset[str]:
 def _factor_gases(row: list[Any], gi: int) -> list[Any]:
     """A factor row whose ``gases`` cell holds the record JSON → the gases as JSON (or NULL)."""
     gases = json.loads(row[gi]).get("gases")
-    return [*row[:gi], json.dumps(gases, ensure_ascii=False, sort_keys=True) if gases is not None else None, *row[gi + 1 :]]
+    return [
+        *row[:gi],
+        json.dumps(gases, ensure_ascii=False, sort_keys=True) if gases is not None else None,
+        *row[gi + 1 :],
+    ]

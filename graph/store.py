@@ -13,7 +13,17 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from tanlian.errors import StoreConflict, TanlianError
-from tanlian.graph.model import AUX_TYPES, BUNDLE_TYPES, ENTITY_TYPES, YEARLESS_TYPES, FACTOR_PREFIX, Enterprise, Entity, Graph, Park
+from tanlian.graph.model import (
+    AUX_TYPES,
+    BUNDLE_TYPES,
+    ENTITY_TYPES,
+    FACTOR_PREFIX,
+    YEARLESS_TYPES,
+    Enterprise,
+    Entity,
+    Graph,
+    Park,
+)
 from tanlian.graph.snapshot import TableSnapshot
 
 E = TypeVar("E", bound=Entity)
@@ -126,7 +136,11 @@ def _factors_used_elsewhere(tx: WriteTx, year: int) -> set[str]:
     for y in tx.years():
         if y == year:
             continue
-        used |= {r["from"][len(FACTOR_PREFIX) :] for r in tx.read_all("flow", y).values() if r["from"].startswith(FACTOR_PREFIX)}
+        used |= {
+            r["from"][len(FACTOR_PREFIX) :]
+            for r in tx.read_all("flow", y).values()
+            if r["from"].startswith(FACTOR_PREFIX)
+        }
         used |= {r["item"] for r in tx.read_all("activity", y).values()}
     return used
 

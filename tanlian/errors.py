@@ -64,7 +64,8 @@ class StoreEmpty(Conflict):
     """A command or route needs data but the store (or the year asked for) holds none."""
 
     def __init__(self, detail: str = ""):
-        super().__init__("the store is empty: run `tanlian import` or `tanlian demo`" + (f" ({detail})" if detail else ""))
+        message = "the store is empty: run `tanlian import` or `tanlian demo`"
+        super().__init__(message + (f" ({detail})" if detail else ""))
 
 
 class OldStoreLayout(TanlianError):

@@ -172,3 +172,161 @@ def test_demo_park_snapshot_equals_the_embedded_one(store, tmp_path):
     ours, theirs = solve_graph(store.snapshot()), solve_graph(reference.snapshot())
     assert ours.intensity.tolist() == theirs.intensity.tolist()
     reference.close()
+
+
+# ---------------------------------------------------------------------------------- years, aux, transactions
+def year_graph(year: int, name: str = "Park") -> Graph:
+    """``small_graph`` moved to ``year`` (the parks' year), with the park renamed."""
+    g = small_graph()
+    g.parks["P"] = Park(id="P", name=name, year=year)
+    return g
+
+
+def test_years_are_independent(store):
+    store.import_graph(year_graph(2022, "old"))
+    store.import_graph(year_graph(2023, "new"))
+    assert store.years() == [2022, 2023]
+    assert store.get(Park, "P").name == "new"  # default: the latest year
+    assert store.get(Park, "P", year=2022).name == "old"
+    # replacing 2023 by a smaller bundle leaves 2022 whole, factors 2022 uses included
+    rev = store.revision()
+    s = store.import_graph(Graph.from_entities([Park(id="P", name="new", year=2023)]), replace=True)
+    assert s.year == 2023 and s.removed["flows"] == 4 and store.revision() > rev
+    assert store.snapshot(2022).records() == year_graph(2022, "old").records()
+    assert store.snapshot().counts()["flows"] == 0
+    assert store.snapshot_tables().year == 2023 and store.snapshot_tables(2022).counts()["flows"] == 4
+    assert [e.id for e in store.park_enterprises("P", year=2022)] == ["M", "S"]
+    assert store.park_enterprises("P") == []
+    assert {e.flow for e in store.upstream("m1", 1, year=2022)} == {"F2"} and store.upstream("m1", 1) == []
+
+
+def test_bundle_year_comes_from_parks_or_argument(store):
+    from tanlian.errors import TanlianError
+
+    with pytest.raises(TanlianError, match="2021"):
+        store.import_graph(year_graph(2022), year=2021)
+    s = store.import_graph(Graph.from_entities([Enterprise(id="X", name="x")]), year=2020)
+    assert s.year == 2020 and store.years() == [2020]
+    assert store.get(Enterprise, "X", year=2020).name == "x"
+
+
+def test_aux_writes_leave_the_revision_alone(store):
+    store.import_graph(small_graph())
+    rev, aux = store.revision(), store.aux_revision()
+    store.upsert([Client(id="c1", name="ERP", role="enterprise", enterprise="S", secret_hash="x")])
+    assert store.revision() == rev and store.aux_revision() > aux
+    assert store.get(Client, "c1").name == "ERP"
+    aux = store.aux_revision()
+    assert store.delete(Client, ["c1"]) == 1
+    assert store.revision() == rev and store.aux_revision() > aux and store.list(Client) == []
+
+
+def test_expected_revision_and_guard(store):
+    from tanlian.errors import StoreConflict, TanlianError
+
+    store.import_graph(small_graph())
+    rev = store.revision()
+    with pytest.raises(StoreConflict):
+        store.import_graph(year_graph(2022, "x"), expected_revision=rev - 1)
+    seen = {}
+
+    def guard(current, changes):
+        seen["parks"] = dict(current["park"])
+        seen["changed"] = [r["id"] for r in changes.upserts["park"]]
+        raise TanlianError("not yours")
+
+    with pytest.raises(TanlianError, match="not yours"):
+        store.import_graph(year_graph(2022, "x"), expected_revision=rev, guard=guard)
+    assert seen == {"parks": {"P": Park(id="P", name="Park", year=2022).record()}, "changed": ["P"]}
+    assert store.revision() == rev and store.get(Park, "P").name == "Park"
+    s = store.import_graph(year_graph(2022, "x"), expected_revision=rev, guard=lambda cur, ch: None)
+    assert s.revision_after > rev and store.get(Park, "P").name == "x"
+
+
+def _big(name: str, n: int) -> Graph:
+    g = small_graph()
+    g.parks.update({f"X{i}": Park(id=f"X{i}", name=name, year=2022) for i in range(n)})
+    return g
+
+
+def test_snapshot_during_an_import_is_the_old_or_the_new_graph(store):
+    import threading
+
+    store.import_graph(_big("old", 200))
+    old = store.snapshot_tables()
+    new_graph = _big("new", 3000)
+    done = threading.Event()
+    errors = []
+
+    def writer():
+        try:
+            store.import_graph(new_graph, replace=True)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            done.set()
+
+    t = threading.Thread(target=writer)
+    t.start()
+    seen = set()
+    while not done.is_set() or not seen:
+        snap = store.snapshot_tables()
+        names = set(snap.table(Park).column("name").to_pylist())
+        n = snap.counts()["parks"]
+        if snap.revision == old.revision:
+            assert (n, names) == (201, {"old", "Park"})
+        else:
+            assert (n, names) == (3001, {"new", "Park"})
+        seen.add(snap.revision)
+    t.join()
+    assert not errors
+    assert store.snapshot().records() == new_graph.records()
+
+
+def test_concurrent_conflicting_imports_are_serial_or_conflict(store):
+    import threading
+
+    from tanlian.errors import StoreConflict
+
+    store.import_graph(small_graph())
+    rev = store.revision()
+    graphs = [_big("a", 1500), _big("b", 1500)]
+    outcome: dict[int, object] = {}
+
+    def run(i, expected):
+        try:
+            outcome[i] = store.import_graph(graphs[i], replace=True, expected_revision=expected)
+        except StoreConflict as exc:
+            outcome[i] = exc
+
+    for expected in (rev, None):
+        outcome.clear()
+        threads = [threading.Thread(target=run, args=(i, expected)) for i in (0, 1)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wins = [i for i, o in outcome.items() if not isinstance(o, StoreConflict)]
+        if expected is not None:  # both based on the same revision: exactly one wins
+            assert len(wins) == 1
+            assert store.snapshot().records() == graphs[wins[0]].records()
+            graphs.reverse()  # the second round writes the other way round, so both write
+        else:  # no expectation: both commit, one after the other
+            assert len(wins) == 2
+            first, second = sorted(wins, key=lambda i: outcome[i].revision_after)
+            assert outcome[second].revision_before == outcome[first].revision_after
+            assert store.snapshot().records() == graphs[second].records()
+        rev = store.revision()
+
+
+def test_snapshot_tables_are_typed_columns(store):
+    import pyarrow as pa
+
+    store.import_graph(small_graph())
+    snap = store.snapshot_tables()
+    flows = snap.table(Flow)
+    assert snap.year == 2022 and snap.revision == store.revision()
+    assert flows.column("id").to_pylist() == sorted(small_graph().flows)
+    assert flows.schema.field("quantity").type == pa.float64()
+    assert flows.schema.field("capital").type == pa.bool_()
+    assert snap.to_graph().records() == small_graph().records()
