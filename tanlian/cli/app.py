@@ -28,9 +28,7 @@ StoreOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON instead of tables")]
-YearOpt = Annotated[
-    int | None, typer.Option("--year", help="accounting year (default: the latest year in the store)")
-]
+YearOpt = Annotated[int | None, typer.Option("--year", help="accounting year (default: the latest year in the store)")]
 #: ``tanlian --year Y <command>``: the year of every command that reads the store (see ``solved``).
 state: dict[str, int | None] = {"year": None}
 
