@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any, TypeVar
 
 import numpy as np
@@ -21,7 +21,7 @@ from tanlian.lca.core.burden import flow_quantity
 from tanlian.lca.core.factors import FactorBook
 from tanlian.lca.core.gate import gate_to_gate
 from tanlian.lca.core.solve import SolveInfo, Solver
-from tanlian.lca.core.system import System, build_system
+from tanlian.lca.core.system import System, build_system, build_system_tables
 from tanlian.settings import GwpSet, Scope2Method
 
 T = TypeVar("T")
@@ -73,13 +73,18 @@ class EdgeTable:
 class LcaResult:
     """Solved system. ``Y[j, g]``: kgCO2e of gas g per unit of product j (cradle to gate)."""
 
-    graph: Graph
+    source: Graph | Callable[[], Graph]  # the graph, or how to build it (from a columnar snapshot)
     system: System
     Y: np.ndarray
     info: SolveInfo
     #: solver of ``(I - Mᵀ) Y = B`` to reuse (a what-if with the same M passes its base's); built on demand
     factorised: Solver | None = field(default=None, repr=False, compare=False)
     memo: Memo = field(default_factory=Memo, repr=False, compare=False)
+
+    @cached_property
+    def graph(self) -> Graph:
+        """The solved graph as entities (built on first use when solved from a snapshot)."""
+        return self.source if isinstance(self.source, Graph) else self.source()
 
     @cached_property
     def intensity(self) -> np.ndarray:
@@ -192,13 +197,18 @@ def edge_table(result: LcaResult) -> EdgeTable:
 
 
 def solve_tables(snap: TableSnapshot, gwp: GwpSet = "AR6", scope2: Scope2Method = "market") -> LcaResult:
-    """Build and solve the system of a columnar snapshot."""
-    return solve_graph(snap.to_graph(), gwp, scope2)
+    """Build and solve the system of a columnar snapshot (no entity objects on the way; the
+    result's ``graph`` is built from the snapshot when first used)."""
+    graph = cache(snap.to_graph)
+    return _solve(build_system_tables(snap.tables, gwp, scope2, graph), graph)
 
 
 def solve_graph(graph: Graph, gwp: GwpSet = "AR6", scope2: Scope2Method = "market") -> LcaResult:
     """Build and solve the system of ``graph``; a non-productive loop is an error."""
-    system = build_system(graph, gwp, scope2)
+    return _solve(build_system(graph, gwp, scope2), graph)
+
+
+def _solve(system: System, graph: Graph | Callable[[], Graph]) -> LcaResult:
     solver = Solver(system.M, names=system.products)
     bad = solver.non_productive_loops()
     if bad:

@@ -10,16 +10,30 @@ in Brightway terms the technosphere is ``A = I - M`` and the score of one unit o
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import bw_processing as bwp
 import numpy as np
+import pyarrow as pa
 import scipy.sparse as sp
 
 from tanlian.graph.model import Graph, Product
-from tanlian.lca.core.allocation import Allocation, allocate
-from tanlian.lca.core.burden import BurdenLine, check_carriers, enterprise_lines, flow_quantity
-from tanlian.lca.core.factors import FactorBook
+from tanlian.lca.core.allocation import Allocation
+from tanlian.lca.core.burden import BurdenLine
+from tanlian.lca.core.columnar import (
+    LineArrays,
+    activity_line_arrays,
+    allocations,
+    check_carriers,
+    codes,
+    col,
+    factor_book,
+    flow_amounts,
+    flow_line_arrays,
+    lazy_lines,
+    tables_of,
+)
 from tanlian.settings import GwpSet, Scope2Method
 
 BIOSPHERE_OFFSET = 10_000_000  # bw ids of gases: offset + gas index (products use 0..n-1)
@@ -38,7 +52,7 @@ class System:
     uncertain: list[str]  # factor ids with an uncertainty
     D: sp.csr_matrix  # (n, k) kgCO2e per unit contributed by each uncertain factor
     allocations: dict[str, Allocation]
-    lines: list[BurdenLine]
+    lines: Sequence[BurdenLine]  # every line, both Scope 2 methods (built on first use)
     gwp_set: GwpSet
     scope2: Scope2Method
     warnings: list[str] = field(default_factory=list)
@@ -91,51 +105,61 @@ def add_burden(
 
 
 def build_system(graph: Graph, gwp: GwpSet = "AR6", scope2: Scope2Method = "market") -> System:
-    """Assemble the system from a snapshot: allocate burdens and inputs to each maker's outputs."""
-    check_carriers(graph)
-    book = FactorBook.for_graph(graph, gwp)
-    products = sorted(graph.products)
-    index = {p: i for i, p in enumerate(products)}
-    outputs = outputs_by_enterprise(graph)
-    allocations = {e: allocate(graph.enterprises[e], ps) for e, ps in outputs.items()}
-    warnings = [f"{e}: {a.note}" for e, a in allocations.items() if a.note]
-    weights = unit_weights(allocations, graph.products, index)
+    """Assemble the system of an in-memory graph (through its columnar tables)."""
+    return build_system_tables(tables_of(graph), gwp, scope2, lambda: graph)
 
-    rows, cols, vals = [], [], []
-    for f in graph.flows.values():
-        src = graph.products.get(f.source)
-        if src is None:
-            continue
-        q = flow_quantity(f, src.unit, src.price_cny)
-        for j, w in weights.get(f.to, ()):
-            rows.append(index[src.id])
-            cols.append(j)
-            vals.append(q * w)
-    n = len(products)
+
+def build_system_tables(
+    tables: Mapping[str, pa.Table],
+    gwp: GwpSet = "AR6",
+    scope2: Scope2Method = "market",
+    graph: Callable[[], Graph] | None = None,
+) -> System:
+    """Assemble the system from columnar tables (a snapshot): allocate burdens and inputs to each
+    maker's outputs with vectorised code (:mod:`tanlian.lca.core.columnar`). ``graph`` gives the
+    object graph when the burden lines are first asked for."""
+    P, E, F = tables["product"], tables["enterprise"], tables["flow"]
+    pids = col(P, "id").to_pylist()
+    if pids != sorted(pids):
+        order = sorted(range(len(pids)), key=pids.__getitem__)
+        P, pids = P.take(pa.array(order, pa.int64())), [pids[i] for i in order]
+    check_carriers(P)
+    book = factor_book(tables["factor"], tables["park"], gwp)
+    allocs, W = allocations(P, E, pids)
+    warnings = [f"{e}: {a.note}" for e, a in allocs.items() if a.note]
+    n, ent_keys = len(pids), col(E, "id")
+
+    amounts = flow_amounts(F, P, col(P, "id"))
+    prod = np.flatnonzero(amounts["src"] >= 0)
+    item, cols, w = W.expand(codes(col(F, "to"), ent_keys)[prod])
+    rows, vals = amounts["src"][prod][item], amounts["q"][prod][item] * w
     M = sp.coo_matrix((vals, (rows, cols)), shape=(n, n)).tocsr()
 
-    lines = enterprise_lines(graph, book)
-    used = [ln for ln in lines if ln.scope2_method in (None, scope2)]
-    gases = sorted({ln.gas for ln in used})
+    lines = LineArrays.concat(
+        [
+            activity_line_arrays(tables["activity"], E, book, scope2),
+            flow_line_arrays(F, P, ent_keys, amounts, book),
+        ]
+    )
+    gases = sorted(set(lines.gas))
     g_index = {g: k for k, g in enumerate(gases)}
     gwp_vec = np.array([book.gwp_of(g) for g in gases], dtype=float)
-    b_kg = np.zeros((n, len(gases)))
-    b_direct = np.zeros((n, len(gases)))
-    unc = sorted({ln.factor for ln in used if ln.factor and book.get(ln.factor).uncertainty_type})
+    gas = np.array([g_index[g] for g in lines.gas], dtype=np.int64)
+    b_kg, b_direct = np.zeros((n, len(gases))), np.zeros((n, len(gases)))
+    item, j, w = W.expand(lines.ent)
+    add = lines.kg[item] * w
+    np.add.at(b_kg, (j, gas[item]), add)
+    d = lines.direct[item]
+    np.add.at(b_direct, (j[d], gas[item][d]), add[d])
+
+    unc = sorted({f for f in set(lines.factor) if f and book.get(f).uncertainty_type})
     u_index = {f: k for k, f in enumerate(unc)}
-    d_rows, d_cols, d_vals = [], [], []
-    add_burden(used, weights, g_index, b_kg, b_direct)
-    for ln in used:
-        if ln.factor not in u_index:
-            continue
-        for j, w in weights.get(ln.enterprise, ()):
-            d_rows.append(j)
-            d_cols.append(u_index[ln.factor])
-            d_vals.append(ln.kg * w * gwp_vec[g_index[ln.gas]])
-    D = sp.coo_matrix((d_vals, (d_rows, d_cols)), shape=(n, len(unc))).tocsr()
-    return System(
-        products, M, gases, gwp_vec, b_kg, b_direct, unc, D, allocations, lines, gwp, scope2, warnings + book.warnings
-    )
+    u = np.array([u_index.get(f, -1) if f else -1 for f in lines.factor], dtype=np.int64)
+    keep = u[item] >= 0 if item.size else np.zeros(0, bool)
+    d_vals = add[keep] * gwp_vec[gas[item][keep]] if keep.any() else np.zeros(0)
+    D = sp.coo_matrix((d_vals, (j[keep], u[item][keep])), shape=(n, len(unc))).tocsr()
+    lazy = lazy_lines(graph or (lambda: Graph()), book)
+    return System(pids, M, gases, gwp_vec, b_kg, b_direct, unc, D, allocs, lazy, gwp, scope2, warnings + book.warnings)
 
 
 def _indices(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
