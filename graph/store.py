@@ -343,6 +343,30 @@ class StoreBase:
         recs = self._read_all(etype.type_name, y)
         return [etype.model_validate(recs[k]) for k in sorted(recs)]
 
+    def replace_all(self, years: Mapping[int, Graph], aux: Sequence[Entity]) -> int:
+        """Make the store hold exactly ``years`` (a graph per year) and ``aux``, in ONE write
+        transaction (restore, migrate); returns the revision after it."""
+        with self._write_tx() as tx:
+            old_years = tx.years()
+            for y in old_years:
+                dels = {t: sorted(tx.read_all(t, y)) for t in YEARLY_NAMES}
+                tx.apply(Changes({}, dels, y), None)
+            rest = [t for t in ENTITY_TYPES if t not in YEARLY_NAMES]
+            tx.apply(Changes({}, {t: sorted(tx.read_all(t, None)) for t in rest}, None), None)
+            factors: dict[str, dict[str, Any]] = {}
+            for y, g in sorted(years.items()):
+                factors.update({k: v.record() for k, v in g.factors.items()})
+                ups = {
+                    t.type_name: [e.record() for e in g.table(t).values()]
+                    for t in BUNDLE_TYPES
+                    if t not in YEARLESS_TYPES
+                }
+                tx.apply(Changes(ups, {}, y), None)
+            ups = {"factor": list(factors.values())}
+            for e in aux:
+                ups.setdefault(e.type_name, []).append(e.record())
+            return tx.apply(Changes(ups, {}, None), None)
+
     def snapshot_tables(self, year: int | None = None) -> TableSnapshot:
         """Every bundle table of ``year`` (default: the latest) as Arrow tables, with the revision
         read in the same read transaction."""

@@ -330,3 +330,14 @@ def test_snapshot_tables_are_typed_columns(store):
     assert flows.schema.field("quantity").type == pa.float64()
     assert flows.schema.field("capital").type == pa.bool_()
     assert snap.to_graph().records() == small_graph().records()
+
+
+def test_replace_all_makes_the_store_equal_to_its_content(store):
+    store.import_graph(year_graph(2021, "gone"))
+    store.upsert([Client(id="c0", name="old", role="auditor", park="P", secret_hash="x")])
+    client = Client(id="c1", name="ERP", role="enterprise", enterprise="S", secret_hash="x")
+    store.replace_all({2022: year_graph(2022, "a"), 2023: year_graph(2023, "b")}, [client])
+    assert store.years() == [2022, 2023]
+    assert store.snapshot(2022).records() == year_graph(2022, "a").records()
+    assert store.snapshot(2023).records() == year_graph(2023, "b").records()
+    assert store.list(Client) == [client]
