@@ -12,7 +12,7 @@ The burden lines of flows (purchases from factors, transport) enter ``b`` as arr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,10 +22,10 @@ import pyarrow.compute as pc
 
 from tanlian.errors import TanlianError
 from tanlian.graph.columns import arrow_to_records, rows_to_arrow, to_row
-from tanlian.graph.model import BUNDLE_TYPES, FACTOR_PREFIX, Activity, Enterprise, Factor, Graph, Product
+from tanlian.graph.model import BUNDLE_TYPES, FACTOR_PREFIX, Enterprise, Factor, Graph, Product
 from tanlian.lca.core.allocation import Allocation, allocate
-from tanlian.lca.core.burden import BurdenLine, MissingCarrier, MissingMass, activity_lines, enterprise_lines
-from tanlian.lca.core.factors import FactorBook
+from tanlian.lca.core.burden import BurdenLine, MissingCarrier, MissingMass, enterprise_lines
+from tanlian.lca.core.factors import UNSPECIFIED, FactorBook
 from tanlian.seed_data.library import factor_library
 from tanlian.settings import GwpSet
 from tanlian.units import conversion_factor, is_mass
@@ -119,7 +119,36 @@ def check_carriers(products: pa.Table) -> None:
         )
 
 
-def allocations(products: pa.Table, enterprises: pa.Table, pids: list[str]) -> tuple[dict[str, Allocation], Weights]:
+class Allocations(Mapping[str, Allocation]):
+    """Allocation of every enterprise making products (in enterprise id order), each
+    :class:`Allocation` built from the share array on first access."""
+
+    def __init__(self, keys, done, pids, share, order, bounds, single, code) -> None:
+        self._keys, self._done, self._pids, self._share = keys, done, pids, share
+        self._order, self._bounds, self._single, self._code = order, bounds, single, code
+
+    def __getitem__(self, e: str) -> Allocation:
+        if e not in self._done:
+            i = self._code.get(e)
+            if i is None or self._bounds[i] == self._bounds[i + 1]:
+                raise KeyError(e)
+            rows = self._order[self._bounds[i] : self._bounds[i + 1]].tolist()
+            rule = "single" if self._single[i] else "economic"
+            self._done[e] = Allocation({self._pids[j]: float(self._share[j]) for j in rows}, rule)
+        return self._done[e]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def notes(self) -> list[str]:
+        """``"<enterprise>: <note>"`` of every allocation with a note (fallbacks, no output), in key order."""
+        return [f"{e}: {self._done[e].note}" for e in self._keys if e in self._done and self._done[e].note]
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+def allocations(products: pa.Table, enterprises: pa.Table, pids: list[str]) -> tuple[Allocations, Weights]:
     """Allocation of every enterprise making products, vectorised for single-output enterprises
     and economic allocation with every price given; the general rule for the others."""
     n, ne = products.num_rows, enterprises.num_rows
@@ -145,21 +174,20 @@ def allocations(products: pa.Table, enterprises: pa.Table, pids: list[str]) -> t
     order = np.argsort(ent, kind="stable")
     bounds = np.searchsorted(ent[order], np.arange(ne + 1))
     ent_ids = col(enterprises, "id").to_pylist()
-    out: dict[str, Allocation] = {}
-    general = np.flatnonzero(makes & ~single & ~economic & (n_useful > 0))
-    general_set = set(general.tolist())
-    for e in np.flatnonzero(makes).tolist():
+    made = np.flatnonzero(makes)
+    general = made[~single[made] & ~economic[made] & (n_useful[made] > 0)]
+    done: dict[str, Allocation] = {}
+    for e in general.tolist():  # the general rule: entity objects for these enterprises only
         rows = order[bounds[e] : bounds[e + 1]]
-        if e in general_set:
-            ent_obj = Enterprise.model_validate(_records(enterprises, Enterprise, np.array([e]))[0])
-            prods = [Product.model_validate(r) for r in _records(products, Product, rows)]
-            alloc = allocate(ent_obj, prods)
-            share[rows] = [alloc.shares[pids[i]] for i in rows]
-        elif n_useful[e] == 0:
-            alloc = Allocation({pids[i]: 0.0 for i in rows}, "none", "no non-waste output: burden not allocated")
-        else:
-            alloc = Allocation({pids[i]: float(share[i]) for i in rows}, "single" if single[e] else "economic")
-        out[ent_ids[e]] = alloc
+        ent_obj = Enterprise.model_validate(_records(enterprises, Enterprise, np.array([e]))[0])
+        alloc = allocate(ent_obj, [Product.model_validate(r) for r in _records(products, Product, rows)])
+        share[rows] = [alloc.shares[pids[i]] for i in rows]
+        done[ent_ids[e]] = alloc
+    for e in made[n_useful[made] == 0].tolist():
+        rows = order[bounds[e] : bounds[e + 1]].tolist()
+        done[ent_ids[e]] = Allocation({pids[i]: 0.0 for i in rows}, "none", "no non-waste output: burden not allocated")
+    keys = [ent_ids[e] for e in made.tolist()]
+    out = Allocations(keys, done, pids, share, order, bounds, single, {k: i for i, k in enumerate(ent_ids)})
     carries = share != 0
     sel = order[carries[order]]
     ptr = np.concatenate([[0], np.cumsum(np.bincount(ent[sel], minlength=ne))]).astype(np.int64)
@@ -196,21 +224,60 @@ class LineArrays:
 
 
 def activity_line_arrays(activities: pa.Table, enterprises: pa.Table, book: FactorBook, scope2: str) -> LineArrays:
-    """Lines of the enterprises' own activities (a few per enterprise), in activity order."""
-    ent_ids = col(enterprises, "id")
-    region = dict(zip(ent_ids.to_pylist(), col(enterprises, "region").to_pylist(), strict=True))
-    code = {e: i for i, e in enumerate(ent_ids.to_pylist())}
-    lines: list[BurdenLine] = []
-    for rec in _records(activities, Activity):
-        a = Activity.model_construct(**rec)
-        lines += [ln for ln in activity_lines(a, region.get(a.enterprise), book) if ln.scope2_method in (None, scope2)]
-    return LineArrays(
-        np.array([code.get(ln.enterprise, -1) for ln in lines], dtype=np.int64),
-        [ln.gas for ln in lines],
-        np.array([ln.kg for ln in lines], dtype=float),
-        np.array([ln.part == "direct" for ln in lines], dtype=bool),
-        [ln.factor for ln in lines],
-    )
+    """Lines of the enterprises' own activities, as :func:`~tanlian.lca.core.burden.activity_lines`
+    gives them (same amounts, same order), computed per group of (type, item, unit[, region])."""
+    a = activities
+    ent_keys = col(enterprises, "id")
+    ent = codes(col(a, "enterprise"), ent_keys)
+    region = None
+    if len(ent_keys):  # the consumer's region (null for an activity of an unknown enterprise)
+        taken = col(enterprises, "region").take(pa.array(np.where(ent >= 0, ent, 0)))
+        region = pc.if_else(pa.array(ent >= 0), taken, pa.nulls(len(ent), pa.string()))
+    qty, green = floats(a, "quantity"), np.nan_to_num(floats(a, "green_mwh"))
+    types, items, units = col(a, "type"), col(a, "item"), col(a, "unit")
+    regions = region if region is not None else pa.nulls(a.num_rows, pa.string())
+    key = pa.table({"t": types, "i": items, "u": units, "r": regions}).group_by(["t", "i", "u", "r"])
+    key = key.aggregate([]).to_pylist()
+    parts: list[tuple[np.ndarray, int, str, np.ndarray, bool, str | None]] = []  # rows, order, gas, kg, direct, factor
+    for k in key:
+        m = pc.and_(pc.and_(pc.equal(types, k["t"]), pc.equal(items, k["i"])), pc.equal(units, k["u"]))
+        m = pc.and_(m, pc.is_null(regions) if k["r"] is None else pc.equal(regions, k["r"]))
+        rows = np.flatnonzero(m.fill_null(False).to_numpy(zero_copy_only=False))
+        q = qty[rows]
+        if k["t"] == "removal":
+            continue
+        if k["t"] == "process":
+            parts.append((rows, 0, k["i"], q * conversion_factor(k["u"], "kg"), True, None))
+            continue
+        if k["t"] == "electricity" and k["i"] == "grid":
+            kwh = q * conversion_factor(k["u"], "kWh")
+            green_kwh = np.minimum(green[rows] * 1000.0, kwh)
+            loc, res = book.grid(k["r"]), book.grid(k["r"], residual=True)
+            o = 0
+            for method, f, amount in (("location", loc, kwh), ("market", res, kwh - green_kwh)):
+                for g, per in book.gas_split(f).items():
+                    if method == scope2:
+                        parts.append((rows, o, g, amount * per, True, f.id))
+                    o += 1
+            parts.append((rows, o, UNSPECIFIED, kwh * (loc.upstream_kgco2e or 0.0), False, loc.id))
+            continue
+        f = book.get(k["i"])
+        amount = q * conversion_factor(k["u"], f.unit)
+        split = book.gas_split(f)
+        for o, (g, per) in enumerate(split.items()):
+            parts.append((rows, o, g, amount * per, True, f.id))
+        parts.append((rows, len(split), UNSPECIFIED, amount * (f.upstream_kgco2e or 0.0), False, f.id))
+    if not parts:
+        return LineArrays(np.zeros(0, np.int64), [], np.zeros(0), np.zeros(0, bool), [])
+    pos = np.concatenate([p[0] for p in parts])
+    sub = np.concatenate([np.full(p[0].size, p[1]) for p in parts])
+    kg = np.concatenate([p[3] for p in parts])
+    order = np.lexsort((sub, pos))
+    order = order[kg[order] != 0]  # as _factor_lines: no line for a zero amount
+    gas = np.concatenate([np.full(p[0].size, p[2], dtype=object) for p in parts])
+    direct = np.concatenate([np.full(p[0].size, p[4]) for p in parts])
+    fac = np.concatenate([np.full(p[0].size, p[5], dtype=object) for p in parts])
+    return LineArrays(ent[pos[order]], gas[order].tolist(), kg[order], direct[order], fac[order].tolist())
 
 
 def flow_amounts(flows: pa.Table, products: pa.Table, pid_keys: pa.Array) -> dict[str, Any]:

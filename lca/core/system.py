@@ -126,7 +126,7 @@ def build_system_tables(
     check_carriers(P)
     book = factor_book(tables["factor"], tables["park"], gwp)
     allocs, W = allocations(P, E, pids)
-    warnings = [f"{e}: {a.note}" for e, a in allocs.items() if a.note]
+    warnings = allocs.notes()
     n, ent_keys = len(pids), col(E, "id")
 
     amounts = flow_amounts(F, P, col(P, "id"))
