@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tanlian.errors import TanlianError
+from tanlian.errors import NotFound, TanlianError
 from tanlian.graph.columns import arrow_to_records, rows_to_arrow, to_row
 from tanlian.graph.model import BUNDLE_TYPES, FACTOR_PREFIX, Enterprise, Factor, Graph, Product
 from tanlian.lca.core.allocation import Allocation, allocate
@@ -396,6 +396,51 @@ def _mass_t(rows: np.ndarray, products: pa.Table, amounts: dict[str, Any], flows
         fid = col(flows, "id").take(pa.array(rows[np.isnan(out)][:1])).to_pylist()[0]
         raise MissingMass(f"flow {fid}: distance_km needs a mass (a mass unit, or mass_kg on the product)")
     return out
+
+
+def edge_columns(tables: Mapping[str, pa.Table], book: FactorBook, intensity: np.ndarray) -> dict[str, Any]:
+    """Every flow sorted by id: source, customer, quantity in the unit of what flows, that unit and
+    kgCO2e per unit of it (the product's intensity, or the factor's cradle-to-gate value)."""
+    F, P = tables["flow"], tables["product"]
+    ids = col(F, "id").to_pylist()
+    if ids != sorted(ids):
+        order = sorted(range(len(ids)), key=ids.__getitem__)
+        F, ids = F.take(pa.array(order, pa.int64())), [ids[i] for i in order]
+    amounts = flow_amounts(F, P, col(P, "id"))
+    src, q = amounts["src"], amounts["q"].copy()
+    unit = np.empty(len(ids), dtype=object)
+    per_unit = np.zeros(len(ids))
+    is_p = src >= 0
+    if is_p.any():
+        unit[is_p] = np.array(amounts["p_unit"].filter(pa.array(is_p)).to_pylist(), dtype=object)
+        per_unit[is_p] = intensity[src[is_p]]
+    frm = col(F, "from")
+    is_f = pc.starts_with(frm, FACTOR_PREFIX).fill_null(False).to_numpy(zero_copy_only=False) & ~is_p
+    if (~is_p & ~is_f).any():
+        raise NotFound("product", frm.filter(pa.array(~is_p & ~is_f))[0].as_py())
+    if is_f.any():
+        idx = np.flatnonzero(is_f)
+        fids = pc.utf8_slice_codeunits(frm.take(pa.array(idx)), len(FACTOR_PREFIX)).dictionary_encode()
+        for k, fid in enumerate(fids.dictionary.to_pylist()):
+            rows = idx[fids.indices.to_numpy() == k]
+            f = book.get(fid)
+            hq = amounts["has_q"][rows]
+            if hq.any():
+                units = amounts["unit"].take(pa.array(rows[hq]))
+                to_f = pa.array([f.unit] * int(hq.sum()))
+                q[rows[hq]] = amounts["qty_in"][rows[hq]] * unit_factors(units, to_f, np.ones(int(hq.sum()), bool))
+            if (~hq).any():
+                q[rows[~hq]] = amounts["spend"][rows[~hq]] * conversion_factor("CNY", f.unit)
+            unit[rows] = f.unit
+            per_unit[rows] = book.co2e(f)
+    return {
+        "flow": ids,
+        "source": frm.to_pylist(),
+        "to": col(F, "to").to_pylist(),
+        "quantity": q,
+        "unit": unit.tolist(),
+        "per_unit": per_unit,
+    }
 
 
 def lazy_lines(graph: Callable[[], Graph], book: FactorBook) -> LazyLines:

@@ -18,6 +18,7 @@ from tanlian.errors import NonProductiveLoop, NotFound
 from tanlian.graph.model import FACTOR_PREFIX, Graph
 from tanlian.graph.snapshot import TableSnapshot
 from tanlian.lca.core.burden import flow_quantity
+from tanlian.lca.core.columnar import edge_columns, factor_book
 from tanlian.lca.core.factors import FactorBook
 from tanlian.lca.core.gate import gate_to_gate
 from tanlian.lca.core.solve import SolveInfo, Solver
@@ -103,6 +104,9 @@ class LcaResult:
 
     @cached_property
     def book(self) -> FactorBook:
+        t = self.system.tables
+        if t is not None:  # from the snapshot: no entity objects needed
+            return factor_book(t["factor"], t["park"], self.system.gwp_set)
         return FactorBook.for_graph(self.graph, self.system.gwp_set)
 
     @property
@@ -170,7 +174,13 @@ class LcaResult:
 
 
 def edge_table(result: LcaResult) -> EdgeTable:
-    """The :class:`EdgeTable` of ``result``: one pass over the flows, intensities gathered by index."""
+    """The :class:`EdgeTable` of ``result``: vectorised from the columnar tables the system was
+    built from, intensities gathered by index."""
+    if result.system.tables is not None:
+        c = edge_columns(result.system.tables, result.book, result.intensity)
+        position = {fid: k for k, fid in enumerate(c["flow"])}
+        embodied = c["quantity"] * c["per_unit"]
+        return EdgeTable(c["flow"], c["source"], c["to"], c["quantity"], c["unit"], embodied, position)
     g, book = result.graph, result.book
     ids = sorted(g.flows)
     m = len(ids)

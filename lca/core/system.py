@@ -56,6 +56,8 @@ class System:
     gwp_set: GwpSet
     scope2: Scope2Method
     warnings: list[str] = field(default_factory=list)
+    #: the columnar tables the system was built from (edge tables read them; None: built elsewhere)
+    tables: Mapping[str, pa.Table] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.index = {p: i for i, p in enumerate(self.products)}
@@ -159,7 +161,10 @@ def build_system_tables(
     d_vals = add[keep] * gwp_vec[gas[item][keep]] if keep.any() else np.zeros(0)
     D = sp.coo_matrix((d_vals, (j[keep], u[item][keep])), shape=(n, len(unc))).tocsr()
     lazy = lazy_lines(graph or (lambda: Graph()), book)
-    return System(pids, M, gases, gwp_vec, b_kg, b_direct, unc, D, allocs, lazy, gwp, scope2, warnings + book.warnings)
+    tables = {**tables, "product": P}
+    return System(
+        pids, M, gases, gwp_vec, b_kg, b_direct, unc, D, allocs, lazy, gwp, scope2, warnings + book.warnings, tables
+    )
 
 
 def _indices(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
