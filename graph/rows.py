@@ -26,7 +26,8 @@ def required_columns(etype: type[Entity]) -> list[str]:
 
 
 def _row_dict(etype: type[Entity], row: dict[str, str], names: Mapping[str, str]) -> dict[str, object]:
-    data: dict[str, object] = {k.strip(): v.strip() for k, v in row.items() if str(v).strip() != ""}
+    """One row's cells (stripped, empty ones left out) as model input; gas columns of factors nested."""
+    data: dict[str, object] = dict(row)
     if etype is Factor:
         gases = {names[k.lower()]: data.pop(k) for k in list(data) if k.lower() in names}
         if gases:
@@ -66,9 +67,12 @@ def parse_table(
         return [], errors
     entities: list[tuple[int, Entity]] = []
     first_row: dict[str, int] = {}
-    for i, row in enumerate(df.to_dict(orient="records")):
+    names = list(df.columns)
+    # cells stripped column by column (vectorised), then one dict per row without the empty ones
+    cols = [df.iloc[:, k].astype(str).str.strip().tolist() for k in range(len(names))]
+    for i, values in enumerate(zip(*cols, strict=True)):
         line = i + 2  # header is line 1
-        data = _row_dict(etype, row, gas_names)
+        data = _row_dict(etype, {k: v for k, v in zip(names, values, strict=True) if v != ""}, gas_names)
         if not data:
             continue  # blank line
         try:
