@@ -304,11 +304,11 @@ def flow_amounts(flows: pa.Table, products: pa.Table, pid_keys: pa.Array) -> dic
 
 
 def flow_line_arrays(
-    flows: pa.Table, products: pa.Table, ent_keys: pa.Array, amounts: dict[str, Any], book: FactorBook
+    flows: pa.Table, products: pa.Table, to: np.ndarray, amounts: dict[str, Any], book: FactorBook
 ) -> LineArrays:
     """Purchases from factors and transport (Category 4) of every flow, as arrays, in the order of
-    :func:`~tanlian.lca.core.burden.flow_lines` (flow by flow: factor gases, then transport gases)."""
-    to = codes(col(flows, "to"), ent_keys)
+    :func:`~tanlian.lca.core.burden.flow_lines` (flow by flow: factor gases, then transport gases).
+    ``to``: enterprise code of each flow's customer."""
     frm = col(flows, "from")
     is_f = pc.starts_with(frm, FACTOR_PREFIX).fill_null(False).to_numpy(zero_copy_only=False)
     pos, sub, ent, gas, kg, fac = [], [], [], [], [], []

@@ -133,14 +133,15 @@ def build_system_tables(
 
     amounts = flow_amounts(F, P, col(P, "id"))
     prod = np.flatnonzero(amounts["src"] >= 0)
-    item, cols, w = W.expand(codes(col(F, "to"), ent_keys)[prod])
+    to = codes(col(F, "to"), ent_keys)
+    item, cols, w = W.expand(to[prod])
     rows, vals = amounts["src"][prod][item], amounts["q"][prod][item] * w
     M = sp.coo_matrix((vals, (rows, cols)), shape=(n, n)).tocsr()
 
     lines = LineArrays.concat(
         [
             activity_line_arrays(tables["activity"], E, book, scope2),
-            flow_line_arrays(F, P, ent_keys, amounts, book),
+            flow_line_arrays(F, P, to, amounts, book),
         ]
     )
     gases = sorted(set(lines.gas))
