@@ -3,6 +3,7 @@ lock, the Arrow snapshot cache, and the CLI / API answers on an empty store."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -91,4 +92,29 @@ def test_arrow_snapshot_is_cached_per_year_and_revision(tmp_path):
         s.upsert([Park(id="P9", name=f"x{i}", year=2022)])
         s.snapshot_tables()
     assert len(list((tmp_path / "t.sqlite.snap").glob("2022-*"))) <= 4  # old ones pruned
+    s.close()
+
+
+def test_two_processes_importing_at_once_commit_one_after_the_other(tmp_path):
+    """Two ``tanlian import`` processes on one file (as a CLI import next to ``serve --workers``):
+    both succeed, serially, and the store ends equal to one of the two bundles."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from test_store_contract import year_graph
+
+    from tanlian.connectors.bundle import export_bundle
+
+    bundles = [export_bundle(year_graph(2022, name), tmp_path / name) for name in ("first", "second")]
+    url = f"sqlite:///{tmp_path / 'shared.sqlite'}"
+    tanlian = str(Path(sys.executable).with_name("tanlian"))
+    args = ["--replace", "--allow-extra", "--json", "--store", url]
+    procs = [subprocess.Popen([tanlian, "import", str(b), *args], stdout=subprocess.PIPE) for b in bundles]
+    outs = [json.loads(p.communicate(timeout=120)[0]) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0]
+    s = EmbeddedStore(tmp_path / "shared.sqlite")
+    last = max(range(2), key=lambda i: outs[i]["revision"])
+    assert s.get(Park, "P").name == ("first", "second")[last]
+    assert s.snapshot().records() == year_graph(2022, ("first", "second")[last]).records()
     s.close()
