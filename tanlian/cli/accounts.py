@@ -9,7 +9,17 @@ import typer
 from rich.table import Table
 
 from tanlian import fmt
-from tanlian.cli.app import GwpOpt, JsonOpt, Scope2Opt, StoreOpt, app, import_with_progress, open_store, solved
+from tanlian.cli.app import (
+    GwpOpt,
+    JsonOpt,
+    Scope2Opt,
+    StoreOpt,
+    app,
+    import_with_progress,
+    open_store,
+    snapshot,
+    solved,
+)
 from tanlian.cli.console import console, err_console, handle_errors, kv_table, print_json
 from tanlian.errors import TanlianError
 from tanlian.lca.accounting.park import PARK_TOTALS
@@ -166,7 +176,7 @@ def symbiosis_cmd(
     """Industrial symbiosis: residual → need matches and the assignment that avoids the most CO2e."""
     from tanlian.lca.analysis.symbiosis import opportunities
 
-    out = opportunities(open_store(store).snapshot(), park, (gwp or get_settings().gwp).upper(), detour)
+    out = opportunities(snapshot(store), park, (gwp or get_settings().gwp).upper(), detour)
     if json_out:
         print_json(out)
         return

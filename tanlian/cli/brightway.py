@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from tanlian.cli.app import GwpOpt, JsonOpt, Scope2Opt, StoreOpt, app, open_store
+from tanlian.cli.app import GwpOpt, JsonOpt, Scope2Opt, StoreOpt, app, open_store, snapshot
 from tanlian.cli.console import console, err_console, handle_errors, print_json
 from tanlian.errors import TanlianError
 from tanlian.settings import get_settings
@@ -68,7 +68,7 @@ def export_cmd(
     """Write the store's product system into a Brightway project (created when missing)."""
     from tanlian.connectors.brightway_export import export_to_brightway
 
-    graph = open_store(store).snapshot()
+    graph = snapshot(store)
     method = (scope2 or get_settings().scope2).lower()
     if method not in ("location", "market"):
         raise TanlianError(f"--scope2 must be location or market, not {method!r}")

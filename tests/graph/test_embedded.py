@@ -31,7 +31,9 @@ def test_reads_never_create_a_missing_file(tmp_path):
     s.close()
 
 
-@pytest.mark.parametrize("args", [["footprint", "X"], ["edges", "--json"], ["park", "P1"], ["scope", "E1"]])
+@pytest.mark.parametrize(
+    "args", [["footprint", "X"], ["edges", "--json"], ["park", "P1"], ["scope", "E1"], ["symbiosis", "P1"]]
+)
 def test_cli_on_a_missing_store_exits_2_and_creates_nothing(tmp_path, args):
     path = tmp_path / "missing.sqlite"
     r = runner.invoke(app, [*args, "--store", f"sqlite:///{path}"])
