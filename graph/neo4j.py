@@ -41,7 +41,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from functools import cache
 from typing import Any, ClassVar
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -57,7 +56,6 @@ from neo4j.exceptions import (
 )
 
 from tanlian.errors import Conflict, StoreUnavailable
-from tanlian.graph.columns import columns, rows_to_arrow
 from tanlian.graph.cypher import (
     AUX_BUMP,
     AUX_REVISION,
@@ -83,8 +81,9 @@ from tanlian.graph.cypher import (
     relink_query,
     schema_statements,
 )
-from tanlian.graph.model import BUNDLE_TYPES, ENTITY_TYPES, FACTOR_PREFIX, Enterprise
-from tanlian.graph.snapshot import TableSnapshot, empty_tables, frozen
+from tanlian.graph.model import FACTOR_PREFIX, Enterprise
+from tanlian.graph.neo4j_tx import WriteTx, read_all_in, read_tables, typed_names, update_years
+from tanlian.graph.snapshot import TableSnapshot
 from tanlian.graph.store import YEARLY_NAMES, Changes, Progress, StoreBase, SupplyEdge
 from tanlian.settings import get_settings
 
@@ -242,7 +241,7 @@ class Neo4jStore(StoreBase):
             year = self._year(year)
             if year is None:
                 return {}
-        return _read_all_in(lambda q, p: self._read(q, p), type_name, year)
+        return read_all_in(lambda q, p: self._read(q, p), type_name, year)
 
     def _read_one(self, type_name: str, id: str, year: int | None = None) -> dict[str, Any] | None:
         label = LABELS[type_name]
@@ -255,13 +254,13 @@ class Neo4jStore(StoreBase):
         return json.loads(rows[0]["j"]) if rows else None
 
     @contextmanager
-    def _write_tx(self) -> Iterator[_Tx]:
+    def _write_tx(self) -> Iterator[WriteTx]:
         """One explicit transaction; its first statement locks the revision node (writers queue)."""
         with self._guard(), self._session() as session:
             tx = session.begin_transaction()
             try:
                 rev = int(tx.run(LOCK).single(strict=True)["value"])
-                yield _Tx(self, tx, rev)
+                yield WriteTx(self, tx, rev)
                 tx.commit()
             except ConstraintError as exc:
                 _rollback(tx)
@@ -302,7 +301,7 @@ class Neo4jStore(StoreBase):
         for i in range(0, len(ids), BATCH):
             tx.run(GC, {"ids": ids[i : i + BATCH]}).consume()
         if year is not None and any(t in YEARLY_NAMES for t in changes.types()):
-            _update_years(tx, year)
+            update_years(tx, year)
         if changes.aux:
             tx.run(AUX_BUMP).consume()
         if changes.bundle:
@@ -316,7 +315,7 @@ class Neo4jStore(StoreBase):
         Records of yearly types carry their year as ``_year`` (not part of the stored record)."""
         year = batch[0].get("_year") if batch else None
         batch = [{k: v for k, v in r.items() if k != "_year"} for r in batch]
-        names = _typed_names(type_name)
+        names = typed_names(type_name)
         found = set(tx.run(exists_query(type_name), {"ids": [r["id"] for r in batch], "year": year}).single()["ids"])
         new = [r for r in batch if r["id"] not in found]
         old = [r for r in batch if r["id"] in found]
@@ -365,30 +364,7 @@ class Neo4jStore(StoreBase):
     def _read_tables(self, year: int | None) -> TableSnapshot:
         """Revision, year and one columnar result per bundle type in ONE read transaction."""
 
-        def work(tx: neo4j.ManagedTransaction) -> TableSnapshot:
-            rev = int(tx.run(REVISION).single(strict=True)["value"])
-            y = year
-            if y is None:
-                ys = tx.run(YEARS).single(strict=True)["years"]
-                y = max(ys) if ys else None
-            tables = empty_tables()
-            for etype in BUNDLE_TYPES:
-                label = LABELS[etype.type_name]
-                if label in YEARLY and y is None:
-                    continue
-                cols = ", ".join(f"n.`{c.name.replace('`', '``')}`" for c in columns(etype))
-                where = "n._json IS NOT NULL" + (" AND n._year = $year" if label in YEARLY else "")
-                if etype.type_name == "factor":  # gases: a map, only in the record
-                    cols = cols.replace("n.`gases`", "n._json")
-                query = f"MATCH (n:{label}) WHERE {where} RETURN {cols}, n._extra ORDER BY n.id"
-                rows = tx.run(query, {"year": y}).values()
-                if etype.type_name == "factor":
-                    gi = [c.name for c in columns(etype)].index("gases")
-                    rows = [_factor_gases(r, gi) for r in rows]
-                tables[etype.type_name] = rows_to_arrow(etype, rows)
-            return frozen(rev, y, tables)
-
-        return self._read_tx(work)
+        return self._read_tx(lambda tx: read_tables(tx, year))
 
     # -- graph queries (Cypher, one read transaction each) ------------------------------
     def _read_tx(self, work: Any) -> Any:
@@ -454,62 +430,3 @@ class Neo4jStore(StoreBase):
         rows = self._read(PARK_ENTERPRISES, {"id": park_id, "year": self._year(year)})
         ents = [Enterprise.model_validate(json.loads(r["j"])) for r in rows]
         return sorted(ents, key=lambda e: e.id)
-
-
-# ------------------------------------------------------------------------------ helpers
-class _Tx:
-    """The Neo4j store's side of a write transaction (see :class:`tanlian.graph.store.WriteTx`)."""
-
-    def __init__(self, store: Neo4jStore, tx: neo4j.Transaction, rev: int):
-        self.store, self.tx, self._rev = store, tx, rev
-
-    def revision(self) -> int:
-        return self._rev
-
-    def years(self) -> list[int]:
-        return sorted(self.tx.run(YEARS).single(strict=True)["years"])
-
-    def read_all(self, type_name: str, year: int | None) -> dict[str, dict[str, Any]]:
-        if type_name in YEARLY_NAMES and year is None:
-            return {}
-        return _read_all_in(lambda q, p: list(self.tx.run(q, p)), type_name, year)
-
-    def apply(self, changes: Changes, progress: Progress | None) -> int:
-        return self.store._write(self.tx, changes, progress)
-
-
-def _read_all_in(run: Any, type_name: str, year: int | None) -> dict[str, dict[str, Any]]:
-    label = LABELS[type_name]
-    where = "n._json IS NOT NULL" + (" AND n._year = $year" if label in YEARLY else "")
-    rows = run(f"MATCH (n:{label}) WHERE {where} RETURN n.id AS id, n._json AS j", {"year": year})
-    return {r["id"]: json.loads(r["j"]) for r in rows}
-
-
-def _update_years(tx: neo4j.Transaction, year: int) -> None:
-    """Keep the list of years that hold rows (Meta ``years``) after a write to ``year``."""
-    held = any(
-        tx.run(
-            f"MATCH (n:{label} {{_year: $year}}) WHERE n._json IS NOT NULL RETURN 1 LIMIT 1", {"year": year}
-        ).single()
-        for label in sorted(YEARLY)
-    )
-    years = set(tx.run(YEARS).single(strict=True)["years"])
-    new = (years | {year}) if held else (years - {year})
-    if new != years:
-        tx.run(SET_YEARS, {"years": sorted(new)}).consume()
-
-
-@cache
-def _typed_names(type_name: str) -> frozenset[str]:
-    etype = ENTITY_TYPES[type_name]
-    return frozenset(c.name for c in columns(etype)) if etype in BUNDLE_TYPES else frozenset()
-
-
-def _factor_gases(row: list[Any], gi: int) -> list[Any]:
-    """A factor row whose ``gases`` cell holds the record JSON → the gases as JSON (or NULL)."""
-    gases = json.loads(row[gi]).get("gases")
-    return [
-        *row[:gi],
-        json.dumps(gases, ensure_ascii=False, sort_keys=True) if gases is not None else None,
-        *row[gi + 1 :],
-    ]

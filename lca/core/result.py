@@ -18,9 +18,10 @@ from tanlian.errors import NonProductiveLoop, NotFound
 from tanlian.graph.model import FACTOR_PREFIX, Graph
 from tanlian.graph.snapshot import TableSnapshot
 from tanlian.lca.core.burden import flow_quantity
-from tanlian.lca.core.columnar import edge_columns, factor_book
+from tanlian.lca.core.columnar import factor_book
 from tanlian.lca.core.factors import FactorBook
 from tanlian.lca.core.gate import gate_to_gate
+from tanlian.lca.core.line_arrays import edge_columns
 from tanlian.lca.core.solve import SolveInfo, Solver
 from tanlian.lca.core.system import System, build_system, build_system_tables
 from tanlian.settings import GwpSet, Scope2Method

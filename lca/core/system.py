@@ -21,19 +21,8 @@ import scipy.sparse as sp
 from tanlian.graph.model import Graph, Product
 from tanlian.lca.core.allocation import Allocation
 from tanlian.lca.core.burden import BurdenLine
-from tanlian.lca.core.columnar import (
-    LineArrays,
-    activity_line_arrays,
-    allocations,
-    check_carriers,
-    codes,
-    col,
-    factor_book,
-    flow_amounts,
-    flow_line_arrays,
-    lazy_lines,
-    tables_of,
-)
+from tanlian.lca.core.columnar import allocations, check_carriers, codes, col, factor_book, lazy_lines, tables_of
+from tanlian.lca.core.line_arrays import LineArrays, activity_line_arrays, flow_amounts, flow_line_arrays
 from tanlian.settings import GwpSet, Scope2Method
 
 BIOSPHERE_OFFSET = 10_000_000  # bw ids of gases: offset + gas index (products use 0..n-1)

@@ -1,0 +1,99 @@
+"""The Neo4j store's transactions: the write-transaction object, the columnar snapshot read and
+the bookkeeping of years (helpers of :mod:`tanlian.graph.neo4j`)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+import neo4j
+
+from tanlian.graph.columns import columns, rows_to_arrow
+from tanlian.graph.cypher import LABELS, REVISION, SET_YEARS, YEARLY, YEARS
+from tanlian.graph.model import BUNDLE_TYPES, ENTITY_TYPES
+from tanlian.graph.snapshot import TableSnapshot, empty_tables, frozen
+from tanlian.graph.store import YEARLY_NAMES, Changes, Progress
+
+
+def read_tables(tx: neo4j.ManagedTransaction, year: int | None) -> TableSnapshot:
+    """Revision, year (default: the latest) and one columnar result per bundle type, all in ``tx``."""
+    rev = int(tx.run(REVISION).single(strict=True)["value"])
+    y = year
+    if y is None:
+        ys = tx.run(YEARS).single(strict=True)["years"]
+        y = max(ys) if ys else None
+    tables = empty_tables()
+    for etype in BUNDLE_TYPES:
+        label = LABELS[etype.type_name]
+        if label in YEARLY and y is None:
+            continue
+        cols = ", ".join(f"n.`{c.name.replace('`', '``')}`" for c in columns(etype))
+        where = "n._json IS NOT NULL" + (" AND n._year = $year" if label in YEARLY else "")
+        if etype.type_name == "factor":  # gases: a map, only in the record
+            cols = cols.replace("n.`gases`", "n._json")
+        query = f"MATCH (n:{label}) WHERE {where} RETURN {cols}, n._extra ORDER BY n.id"
+        rows = tx.run(query, {"year": y}).values()
+        if etype.type_name == "factor":
+            gi = [c.name for c in columns(etype)].index("gases")
+            rows = [_factor_gases(r, gi) for r in rows]
+        tables[etype.type_name] = rows_to_arrow(etype, rows)
+    return frozen(rev, y, tables)
+
+
+class WriteTx:
+    """The Neo4j store's side of a write transaction (see :class:`tanlian.graph.store.WriteTx`)."""
+
+    def __init__(self, store: Any, tx: neo4j.Transaction, rev: int):
+        self.store, self.tx, self._rev = store, tx, rev
+
+    def revision(self) -> int:
+        return self._rev
+
+    def years(self) -> list[int]:
+        return sorted(self.tx.run(YEARS).single(strict=True)["years"])
+
+    def read_all(self, type_name: str, year: int | None) -> dict[str, dict[str, Any]]:
+        if type_name in YEARLY_NAMES and year is None:
+            return {}
+        return read_all_in(lambda q, p: list(self.tx.run(q, p)), type_name, year)
+
+    def apply(self, changes: Changes, progress: Progress | None) -> int:
+        return self.store._write(self.tx, changes, progress)
+
+
+def read_all_in(run: Any, type_name: str, year: int | None) -> dict[str, dict[str, Any]]:
+    label = LABELS[type_name]
+    where = "n._json IS NOT NULL" + (" AND n._year = $year" if label in YEARLY else "")
+    rows = run(f"MATCH (n:{label}) WHERE {where} RETURN n.id AS id, n._json AS j", {"year": year})
+    return {r["id"]: json.loads(r["j"]) for r in rows}
+
+
+def update_years(tx: neo4j.Transaction, year: int) -> None:
+    """Keep the list of years that hold rows (Meta ``years``) after a write to ``year``."""
+    held = any(
+        tx.run(
+            f"MATCH (n:{label} {{_year: $year}}) WHERE n._json IS NOT NULL RETURN 1 LIMIT 1", {"year": year}
+        ).single()
+        for label in sorted(YEARLY)
+    )
+    years = set(tx.run(YEARS).single(strict=True)["years"])
+    new = (years | {year}) if held else (years - {year})
+    if new != years:
+        tx.run(SET_YEARS, {"years": sorted(new)}).consume()
+
+
+@cache
+def typed_names(type_name: str) -> frozenset[str]:
+    etype = ENTITY_TYPES[type_name]
+    return frozenset(c.name for c in columns(etype)) if etype in BUNDLE_TYPES else frozenset()
+
+
+def _factor_gases(row: list[Any], gi: int) -> list[Any]:
+    """A factor row whose ``gases`` cell holds the record JSON → the gases as JSON (or NULL)."""
+    gases = json.loads(row[gi]).get("gases")
+    return [
+        *row[:gi],
+        json.dumps(gases, ensure_ascii=False, sort_keys=True) if gases is not None else None,
+        *row[gi + 1 :],
+    ]

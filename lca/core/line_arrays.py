@@ -1,0 +1,265 @@
+"""Burden lines and flow amounts as arrays (vectorised; see :mod:`tanlian.lca.core.columnar`).
+
+Activities are computed per group of (type, item, unit, region), flows per factor and per
+transport mode; amounts and order equal those of :mod:`tanlian.lca.core.burden`, whose
+:class:`~tanlian.lca.core.burden.BurdenLine` objects are built only when accounting asks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from tanlian.errors import NotFound
+from tanlian.graph.model import FACTOR_PREFIX
+from tanlian.lca.core.burden import MissingMass
+from tanlian.lca.core.columnar import codes, col, floats, unit_factors
+from tanlian.lca.core.factors import UNSPECIFIED, FactorBook
+from tanlian.units import conversion_factor, is_mass
+
+
+@dataclass
+class LineArrays:
+    """Burden lines as columns: enterprise code, gas, kg per year, direct part, factor (or None),
+    whether the line is used under the chosen Scope 2 method."""
+
+    ent: np.ndarray
+    gas: list[str]
+    kg: np.ndarray
+    direct: np.ndarray
+    factor: list[str | None]
+
+    @staticmethod
+    def concat(parts: list[LineArrays]) -> LineArrays:
+        return LineArrays(
+            np.concatenate([p.ent for p in parts]).astype(np.int64),
+            [g for p in parts for g in p.gas],
+            np.concatenate([p.kg for p in parts]).astype(float),
+            np.concatenate([p.direct for p in parts]).astype(bool),
+            [f for p in parts for f in p.factor],
+        )
+
+
+def activity_line_arrays(activities: pa.Table, enterprises: pa.Table, book: FactorBook, scope2: str) -> LineArrays:
+    """Lines of the enterprises' own activities, as :func:`~tanlian.lca.core.burden.activity_lines`
+    gives them (same amounts, same order), computed per group of (type, item, unit[, region])."""
+    a = activities
+    ent_keys = col(enterprises, "id")
+    ent = codes(col(a, "enterprise"), ent_keys)
+    region = None
+    if len(ent_keys):  # the consumer's region (null for an activity of an unknown enterprise)
+        taken = col(enterprises, "region").take(pa.array(np.where(ent >= 0, ent, 0)))
+        region = pc.if_else(pa.array(ent >= 0), taken, pa.nulls(len(ent), pa.string()))
+    qty, green = floats(a, "quantity"), np.nan_to_num(floats(a, "green_mwh"))
+    types, items, units = col(a, "type"), col(a, "item"), col(a, "unit")
+    regions = region if region is not None else pa.nulls(a.num_rows, pa.string())
+    key = pa.table({"t": types, "i": items, "u": units, "r": regions}).group_by(["t", "i", "u", "r"])
+    key = key.aggregate([]).to_pylist()
+    parts: list[tuple[np.ndarray, int, str, np.ndarray, bool, str | None]] = []  # rows, order, gas, kg, direct, factor
+    for k in key:
+        m = pc.and_(pc.and_(pc.equal(types, k["t"]), pc.equal(items, k["i"])), pc.equal(units, k["u"]))
+        m = pc.and_(m, pc.is_null(regions) if k["r"] is None else pc.equal(regions, k["r"]))
+        rows = np.flatnonzero(m.fill_null(False).to_numpy(zero_copy_only=False))
+        q = qty[rows]
+        if k["t"] == "removal":
+            continue
+        if k["t"] == "process":
+            parts.append((rows, 0, k["i"], q * conversion_factor(k["u"], "kg"), True, None))
+            continue
+        if k["t"] == "electricity" and k["i"] == "grid":
+            kwh = q * conversion_factor(k["u"], "kWh")
+            green_kwh = np.minimum(green[rows] * 1000.0, kwh)
+            loc, res = book.grid(k["r"]), book.grid(k["r"], residual=True)
+            o = 0
+            for method, f, amount in (("location", loc, kwh), ("market", res, kwh - green_kwh)):
+                for g, per in book.gas_split(f).items():
+                    if method == scope2:
+                        parts.append((rows, o, g, amount * per, True, f.id))
+                    o += 1
+            parts.append((rows, o, UNSPECIFIED, kwh * (loc.upstream_kgco2e or 0.0), False, loc.id))
+            continue
+        f = book.get(k["i"])
+        amount = q * conversion_factor(k["u"], f.unit)
+        split = book.gas_split(f)
+        for o, (g, per) in enumerate(split.items()):
+            parts.append((rows, o, g, amount * per, True, f.id))
+        parts.append((rows, len(split), UNSPECIFIED, amount * (f.upstream_kgco2e or 0.0), False, f.id))
+    if not parts:
+        return LineArrays(np.zeros(0, np.int64), [], np.zeros(0), np.zeros(0, bool), [])
+    pos = np.concatenate([p[0] for p in parts])
+    sub = np.concatenate([np.full(p[0].size, p[1]) for p in parts])
+    kg = np.concatenate([p[3] for p in parts])
+    order = np.lexsort((sub, pos))
+    order = order[kg[order] != 0]  # as _factor_lines: no line for a zero amount
+    gas = np.concatenate([np.full(p[0].size, p[2], dtype=object) for p in parts])
+    direct = np.concatenate([np.full(p[0].size, p[4]) for p in parts])
+    fac = np.concatenate([np.full(p[0].size, p[5], dtype=object) for p in parts])
+    return LineArrays(ent[pos[order]], gas[order].tolist(), kg[order], direct[order], fac[order].tolist())
+
+
+def flow_amounts(flows: pa.Table, products: pa.Table, pid_keys: pa.Array) -> dict[str, Any]:
+    """Per flow: source product index (-1 for factors), quantity in the source product's unit."""
+    src = codes(col(flows, "from"), pid_keys)
+    qty_in, spend = floats(flows, "quantity"), np.nan_to_num(floats(flows, "spend_cny"))
+    unit = col(flows, "unit")
+    has_q = ~np.isnan(qty_in) & pc.invert(pc.or_kleene(pc.is_null(unit), pc.equal(unit, ""))).fill_null(False).to_numpy(
+        zero_copy_only=False
+    )
+    is_p = src >= 0
+    safe = np.where(is_p, src, 0)
+    p_unit = col(products, "unit").take(pa.array(safe)) if len(products) else pa.array([None] * len(src), pa.string())
+    price = floats(products, "price_cny")[safe] if len(products) else np.full(len(src), np.nan)
+    q = np.zeros(len(src))
+    conv = unit_factors(unit, p_unit, is_p & has_q)
+    q[is_p & has_q] = (qty_in * conv)[is_p & has_q]
+    priced = is_p & ~has_q & (price > 0)
+    q[priced] = spend[priced] / price[priced]
+    cny = is_p & ~has_q & ~(price > 0)
+    if cny.any():
+        q[cny] = spend[cny] * unit_factors(pa.array(["CNY"] * len(src)), p_unit, cny)[cny]
+    return {"src": src, "q": q, "has_q": has_q, "qty_in": qty_in, "spend": spend, "unit": unit, "p_unit": p_unit}
+
+
+def flow_line_arrays(
+    flows: pa.Table, products: pa.Table, to: np.ndarray, amounts: dict[str, Any], book: FactorBook
+) -> LineArrays:
+    """Purchases from factors and transport (Category 4) of every flow, as arrays, in the order of
+    :func:`~tanlian.lca.core.burden.flow_lines` (flow by flow: factor gases, then transport gases).
+    ``to``: enterprise code of each flow's customer."""
+    frm = col(flows, "from")
+    is_f = pc.starts_with(frm, FACTOR_PREFIX).fill_null(False).to_numpy(zero_copy_only=False)
+    pos, sub, ent, gas, kg, fac = [], [], [], [], [], []
+    if is_f.any():
+        idx = np.flatnonzero(is_f)
+        fids = pc.utf8_slice_codeunits(frm.take(pa.array(idx)), len(FACTOR_PREFIX)).dictionary_encode()
+        for k, fid in enumerate(fids.dictionary.to_pylist()):
+            rows = idx[fids.indices.to_numpy() == k]
+            f = book.get(fid)
+            qty = np.empty(rows.size)
+            hq = amounts["has_q"][rows]
+            if hq.any():
+                k_q = int(hq.sum())
+                units = amounts["unit"].take(pa.array(rows[hq]))
+                to_f = pa.array([f.unit] * k_q)
+                qty[hq] = amounts["qty_in"][rows[hq]] * unit_factors(units, to_f, np.ones(k_q, bool))
+            if (~hq).any():
+                qty[~hq] = amounts["spend"][rows[~hq]] * conversion_factor("CNY", f.unit)
+            for g_i, (g, per) in enumerate(book.gas_split(f).items()):
+                _add(pos, sub, ent, gas, kg, fac, rows, g_i, to, g, qty * per, f.id)
+    km = np.nan_to_num(floats(flows, "distance_km"))
+    moved = np.flatnonzero(km != 0)
+    if moved.size:
+        mass_t = _mass_t(moved, products, amounts, flows)
+        modes = col(flows, "mode").take(pa.array(moved)).dictionary_encode()
+        for k, mode in enumerate(modes.dictionary.to_pylist()):
+            sel = modes.indices.to_numpy() == k
+            rows = moved[sel]
+            tf = book.get(f"transport_{mode}")
+            tkm = mass_t[sel] * km[rows] * conversion_factor("t*km", tf.unit)
+            for g_i, (g, per) in enumerate(book.gas_split(tf).items()):
+                _add(pos, sub, ent, gas, kg, fac, rows, 1000 + g_i, to, g, tkm * per, tf.id)
+    if not pos:
+        return LineArrays(np.zeros(0, np.int64), [], np.zeros(0), np.zeros(0, bool), [])
+    p, s = np.concatenate(pos), np.concatenate(sub)
+    order = np.lexsort((s, p))
+    kgs = np.concatenate(kg)[order]
+    keep = kgs != 0  # as _factor_lines: no line for a zero amount
+    order = order[keep]
+    return LineArrays(
+        np.concatenate(ent)[order],
+        np.concatenate(gas)[order].tolist(),
+        kgs[keep],
+        np.zeros(order.size, bool),
+        np.concatenate(fac)[order].tolist(),
+    )
+
+
+def _add(pos, sub, ent, gas, kg, fac, rows, order, to, g, amount, factor) -> None:
+    """Append one gas of a group of lines (rows of flows) to the column lists."""
+    pos.append(rows)
+    sub.append(np.full(rows.size, order))
+    ent.append(to[rows])
+    gas.append(np.full(rows.size, g, dtype=object))
+    kg.append(amount)
+    fac.append(np.full(rows.size, factor, dtype=object))
+
+
+def _mass_t(rows: np.ndarray, products: pa.Table, amounts: dict[str, Any], flows: pa.Table) -> np.ndarray:
+    """Tonnes carried by the flows ``rows`` (as :func:`~tanlian.lca.core.burden.flow_mass_t`)."""
+    unit = amounts["unit"].take(pa.array(rows))
+    uniq = [u for u in pc.unique(unit).to_pylist() if u]
+    mass_units = pa.array([u for u in uniq if is_mass(u)], pa.string())
+    by_unit = pc.is_in(unit, value_set=mass_units).fill_null(False).to_numpy(zero_copy_only=False)
+    out = np.full(rows.size, np.nan)
+    if by_unit.any():
+        conv = unit_factors(unit, pa.array(["t"] * rows.size), by_unit)
+        out[by_unit] = np.nan_to_num(amounts["qty_in"][rows[by_unit]]) * conv[by_unit]
+    src = amounts["src"][rows]
+    rest = ~by_unit & (src >= 0)
+    if rest.any():
+        p_unit = amounts["p_unit"].take(pa.array(rows))
+        pu = [u for u in pc.unique(p_unit.filter(pa.array(rest))).to_pylist() if u]
+        p_mass = pc.is_in(p_unit, value_set=pa.array([u for u in pu if is_mass(u)], pa.string())).to_numpy(
+            zero_copy_only=False
+        )
+        q = amounts["q"][rows]
+        a = rest & p_mass
+        if a.any():
+            out[a] = q[a] * unit_factors(p_unit, pa.array(["t"] * rows.size), a)[a]
+        mass_kg = floats(products, "mass_kg")[np.where(src >= 0, src, 0)]
+        b = rest & ~p_mass & ~np.isnan(mass_kg)
+        out[b] = q[b] * mass_kg[b] / 1000.0
+    if np.isnan(out).any():
+        fid = col(flows, "id").take(pa.array(rows[np.isnan(out)][:1])).to_pylist()[0]
+        raise MissingMass(f"flow {fid}: distance_km needs a mass (a mass unit, or mass_kg on the product)")
+    return out
+
+
+def edge_columns(tables: Mapping[str, pa.Table], book: FactorBook, intensity: np.ndarray) -> dict[str, Any]:
+    """Every flow sorted by id: source, customer, quantity in the unit of what flows, that unit and
+    kgCO2e per unit of it (the product's intensity, or the factor's cradle-to-gate value)."""
+    F, P = tables["flow"], tables["product"]
+    ids = col(F, "id").to_pylist()
+    if ids != sorted(ids):
+        order = sorted(range(len(ids)), key=ids.__getitem__)
+        F, ids = F.take(pa.array(order, pa.int64())), [ids[i] for i in order]
+    amounts = flow_amounts(F, P, col(P, "id"))
+    src, q = amounts["src"], amounts["q"].copy()
+    unit = np.empty(len(ids), dtype=object)
+    per_unit = np.zeros(len(ids))
+    is_p = src >= 0
+    if is_p.any():
+        unit[is_p] = np.array(amounts["p_unit"].filter(pa.array(is_p)).to_pylist(), dtype=object)
+        per_unit[is_p] = intensity[src[is_p]]
+    frm = col(F, "from")
+    is_f = pc.starts_with(frm, FACTOR_PREFIX).fill_null(False).to_numpy(zero_copy_only=False) & ~is_p
+    if (~is_p & ~is_f).any():
+        raise NotFound("product", frm.filter(pa.array(~is_p & ~is_f))[0].as_py())
+    if is_f.any():
+        idx = np.flatnonzero(is_f)
+        fids = pc.utf8_slice_codeunits(frm.take(pa.array(idx)), len(FACTOR_PREFIX)).dictionary_encode()
+        for k, fid in enumerate(fids.dictionary.to_pylist()):
+            rows = idx[fids.indices.to_numpy() == k]
+            f = book.get(fid)
+            hq = amounts["has_q"][rows]
+            if hq.any():
+                units = amounts["unit"].take(pa.array(rows[hq]))
+                to_f = pa.array([f.unit] * int(hq.sum()))
+                q[rows[hq]] = amounts["qty_in"][rows[hq]] * unit_factors(units, to_f, np.ones(int(hq.sum()), bool))
+            if (~hq).any():
+                q[rows[~hq]] = amounts["spend"][rows[~hq]] * conversion_factor("CNY", f.unit)
+            unit[rows] = f.unit
+            per_unit[rows] = book.co2e(f)
+    return {
+        "flow": ids,
+        "source": frm.to_pylist(),
+        "to": col(F, "to").to_pylist(),
+        "quantity": q,
+        "unit": unit.tolist(),
+        "per_unit": per_unit,
+    }
