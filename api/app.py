@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from tanlian import __version__
+from tanlian.api import dashboard
 from tanlian.api.deps import GraphCache, reject_unknown_query
 from tanlian.api.problems import install_problem_handlers, openapi_components
 from tanlian.api.routes import accounts, auth, footprints, graph, health, imports, reduction, symbiosis
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.graphs = GraphCache()
     for router in ROUTERS:
         app.include_router(router)
+    dashboard.install(app)  # browser pages under /dashboard (not in the OpenAPI document)
     install_problem_handlers(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
