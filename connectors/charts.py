@@ -37,6 +37,15 @@ COLORS = {
 _SCOPES = ("scope1", "scope2", "scope3_upstream", "scope3_downstream")
 
 
+def wrap(label: str) -> str:
+    """A long axis label on two lines (before its parenthesis or second word)."""
+    for sep in ("（", " ("):
+        if sep in label:
+            head, _, tail = label.partition(sep)
+            return f"{head}<br>{sep.strip()}{tail}"
+    return label.replace(" ", "<br>", 1) if len(label) > 12 else label
+
+
 def _t(kg: float | None) -> float:
     return 0.0 if kg is None else kg / 1000
 
@@ -50,7 +59,7 @@ def style(fig: go.Figure, title: str, height: int = 420, legend: bool = True) ->
         height=height,
         margin={"l": 10, "r": 20, "t": 56, "b": 10},
         showlegend=legend,
-        legend={"orientation": "h", "yanchor": "top", "y": -0.08, "x": 0},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
         separators=".,",
     )
     return fig
@@ -102,7 +111,7 @@ def park_waterfall_figure(inventory: Mapping, lang: str) -> go.Figure:
     """Park inventory as a waterfall: Scope 1 + 2 + 3 up + 3 down − removals = net (tCO2e/yr)."""
     v = _scope_values(inventory, inventory["scope2_method"])
     keys = (*_SCOPES, "removals")
-    labels = [text("scope2_" + inventory["scope2_method"] if k == "scope2" else k, lang) for k in keys]
+    labels = [wrap(text("scope2_" + inventory["scope2_method"] if k == "scope2" else k, lang)) for k in keys]
     fig = go.Figure(
         go.Waterfall(
             x=[*labels, text("net", lang)],
@@ -136,7 +145,8 @@ def member_share_figure(inventory: Mapping, lang: str) -> go.Figure:
             hovertemplate="%{y}: %{x:.1f}%<extra></extra>",
         )
     )
-    fig.update_xaxes(title_text="% " + text("share_of_net", lang), ticksuffix="%")
+    top = max((100 * r["share"] for r in rows), default=1.0)
+    fig.update_xaxes(title_text="% " + text("share_of_net", lang), ticksuffix="%", range=[0, top * 1.18])
     fig.update_yaxes(automargin=True)
     return style(fig, text("members_ranked", lang), height=max(320, 30 * len(rows) + 120), legend=False)
 
@@ -153,7 +163,7 @@ def sankey_figure(flows: CarbonFlows, lang: str) -> go.Figure:
     xs, ys = [], []
     for n in flows.nodes:
         col = per_col[n.column]
-        x = 0.001 if n.column == 0 else inside_x0 + 0.04 + (0.955 - inside_x0) * (n.column - 1) / max(1, max_col - 1)
+        x = 0.001 if n.column == 0 else inside_x0 + 0.04 + (0.93 - inside_x0) * (n.column - 1) / max(1, max_col - 1)
         xs.append(min(x, 0.999))
         ys.append(min(0.999, max(0.001, (col.index(n.key) + 0.5) / len(col))))
     node_color = [COLORS[n.group] for n in flows.nodes]
@@ -201,7 +211,7 @@ def sankey_figure(flows: CarbonFlows, lang: str) -> go.Figure:
         text=f"<b>{text('park_boundary', lang)}</b> · {short_name(flows.park_name, lang, flows.park, limit=40)}",
         font={"color": COLORS["member"]},
     )
-    height = max(480, 26 * max(len(v) for v in per_col.values()) + 160) if per_col else 480
+    height = max(560, 34 * max(len(v) for v in per_col.values()) + 180) if per_col else 560
     fig = style(fig, text("carbon_flow", lang), height=height, legend=False)
     fig.update_layout(margin={"l": 10, "r": 10, "t": 80, "b": 20})
     return fig

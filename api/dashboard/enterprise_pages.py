@@ -35,6 +35,8 @@ router = APIRouter(prefix="/dashboard", route_class=PageRoute, include_in_schema
 #: Monte Carlo samples behind the product page's uncertainty band (fixed seed: same band on reload)
 MC_SAMPLES = 500
 LABEL_FORMATS = ("svg", "pdf", "json")
+#: factor classes that group spend categories (US EEIO sectors), not interchangeable goods
+SPEND_CLASSES = frozenset({"spend"})
 _LABEL_ROUTE = re.compile(r"^/v1/products/\{[^}]+\}/label\.(?:(svg|pdf|json)|\{[^}]+\})$")
 
 
@@ -68,6 +70,8 @@ def green_alternatives(result: LcaResult, enterprise: str, limit: int = 8) -> li
         if not candidates(result, result.graph.flows[fid]):
             continue
         alt = alternatives(result, fid)
+        if alt["class"] in SPEND_CLASSES:  # spend categories are not interchangeable goods
+            continue
         best = alt["alternatives"][0] if alt["alternatives"] else None
         if best is not None and best["delta_kgco2e"] < 0:
             rows.append({"flow": fid, "current": alt["current"], "best": best})

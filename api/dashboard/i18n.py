@@ -100,6 +100,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "该供应商不共享碳足迹，显示同类产品平均值：{basis}",
         "This supplier does not share footprints; the class average is shown: {basis}",
     ),
+    "by_gas": ("按温室气体（已按 GWP 折算）", "By gas (characterised)"),
+    "gas": ("气体", "Gas"),
     "label": ("碳标签", "Carbon label"),
     "label_preview": ("标签预览与下载", "Label preview and downloads"),
     "download": ("下载", "Download"),
