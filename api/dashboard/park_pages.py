@@ -129,13 +129,20 @@ def switch_options(view: View, result: LcaResult, park_id: str, lang: str, limit
     flows.sort(key=lambda f: -float(table.embodied_kgco2e[table.position[f.id]]))
     out = []
     for f in flows:
-        for src in candidates(result, f)[:6]:
+        for src in [c for c in candidates(result, f) if not _piped(g, c)][:6]:
             frm = nm.get(g.maker(f.source) or "", f.source)
             to = nm.get(g.maker(src) or "", src)
             out.append({"value": f"{f.id}|{src}", "label": f"{f.id} · {nm.get(f.to, f.to)}: {frm} → {to}"})
         if len(out) >= limit:
             break
     return out[:limit]
+
+
+def _piped(graph, source: str) -> bool:
+    """Energy delivered by wire or pipe: ``switch_supplier`` would add road freight from the new
+    maker's coordinates, which needs a mass (green power is the other form's change)."""
+    p = graph.products.get(source)
+    return p is not None and p.kind == "energy"
 
 
 def _whatif_page(page, view, result, park_id, report=None, error=None, status=200):

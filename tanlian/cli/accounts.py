@@ -155,12 +155,17 @@ def report_cmd(
     store: StoreOpt = None,
     gwp: GwpOpt = None,
     scope2: Scope2Opt = None,
+    lang: Annotated[str, typer.Option("--lang", help="language of the charts and report.html: zh or en")] = "zh",
 ) -> None:
-    """Write the park report: Markdown summary plus CSV tables."""
+    """Write the park report: Markdown summary, CSV tables, charts (PNG + SVG) and report.html."""
     from tanlian.connectors.report import write_report
+    from tanlian.connectors.report_html import write_chart_report
 
     result = solved(store, gwp, scope2)
-    path = write_report(result, park_json(result, park), out)
+    inv = park_json(result, park)
+    path = write_report(result, inv, out)
+    for note in write_chart_report(result, inv, out, lang=lang):
+        err_console.print(f"[yellow]warning:[/] {note}")
     console.print(f"report written to {path}")
 
 
@@ -207,6 +212,8 @@ def demo_cmd(
     store: StoreOpt = None,
     json_out: JsonOpt = False,
     force: Annotated[bool, typer.Option("--force", help="replace a store that holds other data")] = False,
+    serve: Annotated[bool, typer.Option("--serve", help="then serve the dashboard with demo clients")] = False,
+    port: Annotated[int, typer.Option("--port", help="port for --serve", min=1, max=65535)] = 8000,
 ) -> None:
     """Load the demo park into an empty store (or one holding only the demo) and print a summary."""
     from tanlian.connectors.bundle import load_bundle
@@ -237,8 +244,39 @@ def demo_cmd(
                 "parks": parks,
             }
         )
-        return
-    rows = [(k, v) for k, v in counts.items()] + [("library factors", len(factor_library()))]
-    console.print(kv_table(f"demo park loaded into {s.url}", rows))
-    for inv in parks:
-        print_park(inv)
+    else:
+        rows = [(k, v) for k, v in counts.items()] + [("library factors", len(factor_library()))]
+        console.print(kv_table(f"demo park loaded into {s.url}", rows))
+        for inv in parks:
+            print_park(inv)
+    if serve:
+        serve_demo(s, port)
+
+
+def serve_demo(store, port: int) -> None:
+    """Make a demo park admin and an enterprise client, print the URL and credentials, and serve
+    the API and dashboard on 127.0.0.1 (until interrupted)."""
+    import uvicorn
+
+    from tanlian.api.app import create_app
+    from tanlian.api.auth import new_client
+
+    graph = store.snapshot()
+    park = sorted(graph.parks)[0]
+    members = [e for e in sorted(graph.enterprises) if graph.enterprises[e].park == park]
+    busiest = max(members, key=lambda e: sum(f.to == e for f in graph.flows.values()))
+    admin, admin_secret = new_client(store, "demo park admin", "park_admin", park=park)
+    ent, ent_secret = new_client(store, f"demo enterprise {busiest}", "enterprise", enterprise=busiest)
+    url = f"http://127.0.0.1:{port}/dashboard"
+    rows = [
+        ("dashboard", url),
+        ("park_admin client_id", admin.id),
+        ("park_admin client_secret", admin_secret),
+        (f"enterprise {busiest} client_id", ent.id),
+        (f"enterprise {busiest} client_secret", ent_secret),
+    ]
+    console.print("[bold]demo dashboard[/] — sign in with either client (Ctrl+C stops)")
+    for k, v in rows:
+        console.print(f"  {k}: {v}", soft_wrap=True, highlight=False)
+    settings = get_settings().model_copy(update={"store": store.url})
+    uvicorn.run(create_app(settings, store), host="127.0.0.1", port=port, log_level="warning")

@@ -1,0 +1,44 @@
+"""The park report as one HTML page with its charts (PNG + SVG beside it), next to report.md.
+
+The charts are the dashboard's figures (:mod:`tanlian.connectors.charts`) rendered offline by
+:mod:`tanlian.connectors.report_charts`; when no Chromium is found the page is written without
+them and a note says why.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from tanlian.connectors.chart_text import short_name, text
+from tanlian.connectors.report_charts import ChartsUnavailable, park_figures, write_images
+from tanlian.lca.core.result import LcaResult
+
+CHART_DIR = "charts"
+_env = Environment(loader=PackageLoader("tanlian.connectors", "report_templates"), autoescape=select_autoescape())
+_env.filters["t"] = lambda kg: "–" if kg is None else f"{kg / 1000:,.0f}"
+_env.filters["num"] = lambda v, d=1: "–" if v is None else f"{v:,.{d}f}"
+_env.filters["pick"] = lambda name, lang: short_name(name, lang, limit=200)
+
+
+def write_chart_report(result: LcaResult, inventory: dict, out: Path, lang: str = "zh") -> list[str]:
+    """Write ``charts/<name>.png|svg`` and ``report.html``; return notes (charts left out, and why)."""
+    out.mkdir(parents=True, exist_ok=True)
+    figures = park_figures(result, inventory, lang)
+    notes: list[str] = []
+    try:
+        write_images(figures, out / CHART_DIR)
+        charts = [(name, f"{CHART_DIR}/{name}.svg", f"{CHART_DIR}/{name}.png") for name in figures]
+    except ChartsUnavailable as exc:
+        notes.append(f"report.html without charts: {exc}")
+        charts = []
+    html = _env.get_template("report.html").render(
+        inv=inventory,
+        charts=charts,
+        lang=lang,
+        title=text("park_waterfall", lang),
+        notes=notes,
+    )
+    (out / "report.html").write_text(html, encoding="utf-8")
+    return notes
