@@ -104,5 +104,5 @@ def short_name(name: str | None, lang: str, fallback: str = "", limit: int = 26)
         return fallback
     first, _, rest = name.partition(" ")
     if _CJK.search(first) and rest and not _CJK.search(rest):
-        name = first if lang == "zh" else rest
+        name = first if lang == "zh" else rest.removeprefix("(").removesuffix(")")
     return name if len(name) <= limit else name[: limit - 1] + "…"

@@ -12,6 +12,7 @@ import math
 from collections.abc import Mapping
 
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from tanlian.connectors.carbon_flow import CarbonFlows
 from tanlian.connectors.chart_text import category, short_name, text
@@ -379,30 +380,56 @@ def symbiosis_figure(symbiosis: Mapping, places: Mapping[str, tuple[str, float, 
     return style(fig, text("symbiosis_map", lang), height=520)
 
 
-def scenario_figure(report: Mapping, names: Mapping[str, str], lang: str) -> go.Figure:
-    """Before/after bars of every park and enterprise total a what-if changed (tCO2e/yr)."""
-    keys = {
-        "scope1_kgco2e": "scope1",
-        "scope2_market_kgco2e": "scope2_market",
-        "scope2_location_kgco2e": "scope2_location",
-        "scope3_kgco2e": "scope3_all",
-        "scope3_upstream_kgco2e": "scope3_upstream",
-        "scope3_downstream_kgco2e": "scope3_downstream",
-        "removals_kgco2e": "removals",
-        "net_kgco2e": "net",
-    }
-    labels, before, after = [], [], []
+SCENARIO_KEYS = {
+    "scope1_kgco2e": "scope1",
+    "scope2_market_kgco2e": "scope2_market",
+    "scope2_location_kgco2e": "scope2_location",
+    "scope3_kgco2e": "scope3_all",
+    "scope3_upstream_kgco2e": "scope3_upstream",
+    "scope3_downstream_kgco2e": "scope3_downstream",
+    "removals_kgco2e": "removals",
+    "net_kgco2e": "net",
+}
+
+
+def scenario_label(key: str, lang: str) -> str:
+    """The words for a scenario report key ('net_kgco2e' → 'Net emissions')."""
+    return text(SCENARIO_KEYS.get(key, "net"), lang) if key in SCENARIO_KEYS else key
+
+
+def scenario_figure(report: Mapping, names: Mapping[str, str], lang: str, limit: int = 8) -> go.Figure:
+    """Before/after bars of the park and enterprise totals a what-if changed (tCO2e/yr): one small
+    panel per total, each on its own scale from zero, titled with the change (and %)."""
+    items = []
     for scope, table in (("park", report.get("parks", {})), ("enterprise", report.get("enterprises", {}))):
         for subject, changes in table.items():
             who = text("park_total", lang) if scope == "park" else short_name(names.get(subject), lang, subject, 14)
-            for k, ch in changes.items():
-                labels.append(f"{who} · {text(keys.get(k, 'net'), lang)}")
-                before.append(_t(ch["before"]))
-                after.append(_t(ch["after"]))
-    fig = go.Figure()
-    fig.add_bar(x=labels, y=before, name=text("before", lang), marker_color=COLORS["before"])
-    fig.add_bar(x=labels, y=after, name=text("after", lang), marker_color=COLORS["after"])
-    fig.update_layout(barmode="group")
-    fig.update_yaxes(title_text=text("t_per_year", lang))
-    fig.update_xaxes(automargin=True)
-    return style(fig, text("whatif", lang), height=440)
+            items += [(f"{who} · {scenario_label(k, lang)}", ch) for k, ch in changes.items()]
+    items = items[:limit]
+    cols = min(4, max(1, len(items)))
+    rows = max(1, math.ceil(len(items) / cols))
+    titles = []
+    for label, ch in items:
+        pct = f" ({100 * ch['delta'] / ch['before']:+.1f}%)" if ch["before"] else ""
+        titles.append(f"{label}<br><b>{_t(ch['delta']):+,.0f}</b>{pct}")
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles or None, vertical_spacing=0.6 / rows)
+    for k, (_, ch) in enumerate(items):
+        r, c = divmod(k, cols)
+        for when in ("before", "after"):
+            fig.add_bar(
+                x=[text(when, lang)],
+                y=[_t(ch[when])],
+                name=text(when, lang),
+                marker_color=COLORS[when],
+                showlegend=False,
+                text=[f"{_t(ch[when]):,.0f}"],
+                textposition="inside",
+                hovertemplate="%{x}: %{y:,.0f} tCO2e<extra></extra>",
+                row=r + 1,
+                col=c + 1,
+            )
+    fig.update_annotations(font_size=12)
+    fig.update_yaxes(rangemode="tozero", showticklabels=False)
+    fig = style(fig, text("whatif", lang), height=120 + 260 * rows, legend=False)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 110, "b": 10}, bargap=0.25)
+    return fig

@@ -26,6 +26,7 @@ from tanlian.connectors.charts import (
     park_waterfall_figure,
     sankey_figure,
     scenario_figure,
+    scenario_label,
     symbiosis_figure,
 )
 from tanlian.errors import AccessDenied, NotFound, TanlianError
@@ -145,7 +146,7 @@ def _piped(graph, source: str) -> bool:
     return p is not None and p.kind == "energy"
 
 
-def _whatif_page(page, view, result, park_id, report=None, error=None, status=200):
+def _whatif_page(page, view, result, park_id, report=None, error=None, status=200, chosen=None):
     members = sorted(
         (e for e in view.graph.enterprises.values() if e.park == park_id and view.can_see_enterprise(e.id)),
         key=lambda e: e.id,
@@ -164,6 +165,8 @@ def _whatif_page(page, view, result, park_id, report=None, error=None, status=20
         names=nm,
         error=error,
         charts=charts,
+        chosen=chosen or {},
+        label=scenario_label,
         section="whatif",
     )
 
@@ -190,6 +193,7 @@ def whatif_run(
     check_csrf(page.csrf, csrf_token)
     check_park(view, park_id)
     change: dict[str, Any]
+    chosen = {"switch": switch, "enterprise": enterprise, "green_mwh": green_mwh}
     if op == "switch_supplier":
         flow, _, source = (switch or "").partition("|")
         change = {"op": op, "flow": flow, "to": source}
@@ -201,11 +205,11 @@ def whatif_run(
         scenario = Scenario.model_validate({"name": label, "changes": [change]})
     except ValidationError as exc:
         msg = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        return _whatif_page(page, view, result, park_id, error=msg, status=422)
+        return _whatif_page(page, view, result, park_id, error=msg, status=422, chosen=chosen)
     try:
         report = scenario_route(scenario, view, result)
     except TanlianError as exc:
         if isinstance(exc, AccessDenied | NotFound):
             raise
-        return _whatif_page(page, view, result, park_id, error=str(exc), status=422)
-    return _whatif_page(page, view, result, park_id, report=report)
+        return _whatif_page(page, view, result, park_id, error=str(exc), status=422, chosen=chosen)
+    return _whatif_page(page, view, result, park_id, report=report, chosen=chosen)
