@@ -9,12 +9,12 @@ supplier's footprint, or its class average when that supplier does not share).
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 import httpx
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import HTMLResponse
+from starlette.routing import Match
 
 from tanlian.api.auth import issue_token
 from tanlian.api.dashboard.render import PageRoute, PageViewDep, SignedInDep, figure_json, render
@@ -37,17 +37,26 @@ MC_SAMPLES = 500
 LABEL_FORMATS = ("svg", "pdf", "json")
 #: factor classes that group spend categories (US EEIO sectors), not interchangeable goods
 SPEND_CLASSES = frozenset({"spend"})
-_LABEL_ROUTE = re.compile(r"^/v1/products/\{[^}]+\}/label\.(?:(svg|pdf|json)|\{[^}]+\})$")
 
 
-def label_formats(app: FastAPI) -> list[str]:
-    """Formats of ``/v1/products/{id}/label.<fmt>`` routes registered on ``app`` (empty before labels land)."""
-    found: set[str] = set()
-    for route in app.routes:
-        m = _LABEL_ROUTE.match(getattr(route, "path", ""))
-        if m:
-            found |= {m.group(1)} if m.group(1) else set(LABEL_FORMATS)
-    return [f for f in LABEL_FORMATS if f in found]
+def label_formats(app: FastAPI, product_id: str) -> list[str]:
+    """Formats ``fmt`` for which ``GET /v1/products/{product_id}/label.<fmt>`` has a route on ``app``
+    (empty until the label routes land). Asks the router itself, so it holds however the routes
+    were included."""
+    found = []
+    for fmt in LABEL_FORMATS:
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "path": f"/v1/products/{product_id}/label.{fmt}",
+            "root_path": "",
+            "path_params": {},
+            "query_string": b"",
+            "headers": [],
+        }
+        if any(route.matches(scope)[0] == Match.FULL for route in app.router.routes):
+            found.append(fmt)
+    return found
 
 
 def display_names(view: View, result: LcaResult, lang: str) -> dict[str, str]:
@@ -116,7 +125,7 @@ def product(product_id: IdPath, page: SignedInDep, view: PageViewDep, result: Re
     """Footprint with its Monte Carlo band; the label panel when label routes are registered."""
     if view.check_footprint(product_id):
         fp = footprint_body(result, product_id, mc=MC_SAMPLES, seed=42)
-        formats = label_formats(request.app)
+        formats = label_formats(request.app, product_id)
     else:
         average = class_average(result, product_id)
         if average is None:
@@ -138,7 +147,7 @@ def product(product_id: IdPath, page: SignedInDep, view: PageViewDep, result: Re
 async def label(product_id: IdPath, fmt: Literal["svg", "pdf", "json"], page: SignedInDep, request: Request):
     """The label from ``/v1/products/{id}/label.<fmt>`` fetched for the signed-in principal (the
     browser holds a session cookie, not a bearer token): same app, same access rules."""
-    if fmt not in label_formats(request.app):
+    if fmt not in label_formats(request.app, product_id):
         raise NotFound("label format", fmt)
     p = page.principal
     assert p is not None

@@ -1,0 +1,170 @@
+"""Sign-in, the session cookie and CSRF, checked over HTTP (no browser needed)."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import jwt
+import pytest
+from fastapi import APIRouter, Response
+from fastapi.testclient import TestClient
+
+from tanlian.api.app import create_app
+from tanlian.api.dashboard.session import SESSION_COOKIE, issue_session
+from tanlian.api.deps import PrincipalDep
+from tanlian.graph.model import Client
+from tanlian.settings import Settings
+
+from .conftest import JWT_SECRET
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def http(site):
+    with TestClient(create_app(Settings(store=site.store.url, jwt_secret=JWT_SECRET), site.store)) as c:
+        yield c
+
+
+def login(http: TestClient, site, who: str, follow: bool = False):
+    form = http.get("/dashboard/login")
+    token = CSRF.search(form.text).group(1)
+    cid, secret = site.creds[who]
+    return http.post(
+        "/dashboard/login",
+        data={"client_id": cid, "client_secret": secret, "csrf_token": token},
+        follow_redirects=follow,
+    )
+
+
+def test_session_cookie_attributes(http, site):
+    r = login(http, site, "admin")
+    assert r.status_code == 303 and r.headers["location"] == "/dashboard/parks/P1"
+    cookie = next(h for h in r.headers.get_list("set-cookie") if h.startswith(SESSION_COOKIE + "="))
+    attrs = {a.strip().split("=")[0].lower() for a in cookie.split(";")[1:]}
+    assert {"httponly", "path", "samesite", "max-age"} <= attrs and "secure" not in attrs
+    assert "samesite=lax" in cookie.lower() and "path=/dashboard" in cookie.lower()
+
+
+def test_cookie_is_secure_over_tls(site):
+    app = create_app(Settings(store=site.store.url, jwt_secret=JWT_SECRET), site.store)
+    with TestClient(app, base_url="https://testserver") as https:
+        r = login(https, site, "admin")
+    cookie = next(h for h in r.headers.get_list("set-cookie") if h.startswith(SESSION_COOKIE + "="))
+    assert "secure" in cookie.lower()
+
+
+def test_wrong_secret_and_partner_are_refused(http, site):
+    form = http.get("/dashboard/login")
+    token = CSRF.search(form.text).group(1)
+    cid, _ = site.creds["admin"]
+    r = http.post("/dashboard/login", data={"client_id": cid, "client_secret": "wrong", "csrf_token": token})
+    assert r.status_code == 401 and SESSION_COOKIE not in r.cookies
+    r = login(http, site, "partner")
+    assert r.status_code == 403 and SESSION_COOKIE not in r.cookies
+
+
+def test_login_needs_its_csrf_cookie(http, site):
+    http.get("/dashboard/login")
+    cid, secret = site.creds["admin"]
+    r = http.post("/dashboard/login", data={"client_id": cid, "client_secret": secret, "csrf_token": "forged"})
+    assert r.status_code == 403 and SESSION_COOKIE not in r.cookies
+
+
+def test_forms_need_the_session_csrf_token(http, site):
+    login(http, site, "admin")
+    page = http.get("/dashboard/parks/P1/whatif")
+    good = CSRF.search(page.text).group(1)
+    data = {"op": "add_green_power", "enterprise": "E02", "green_mwh": "1000"}
+    assert http.post("/dashboard/parks/P1/whatif", data={**data, "csrf_token": "nope"}).status_code == 403
+    assert http.post("/dashboard/parks/P1/whatif", data={**data, "csrf_token": good}).status_code == 200
+    files = {"file": ("b.zip", b"PK", "application/zip")}
+    assert http.post("/dashboard/import", data={"csrf_token": "nope"}, files=files).status_code == 403
+    assert http.post("/dashboard/logout", data={"csrf_token": "nope"}).status_code == 403
+
+
+def test_session_and_api_tokens_do_not_mix(http, site):
+    r = login(http, site, "admin")
+    session = r.cookies[SESSION_COOKIE]
+    # the session is not a bearer token for /v1 …
+    assert http.get("/v1/parks/P1/inventory", headers={"Authorization": f"Bearer {session}"}).status_code == 401
+    # … and an API token is not a session
+    cid, secret = site.creds["admin"]
+    api = http.post("/auth/token", data={"grant_type": "client_credentials"}, auth=(cid, secret)).json()
+    http.cookies.clear()
+    http.cookies.set(SESSION_COOKIE, api["access_token"], path="/dashboard")
+    r = http.get("/dashboard/parks/P1", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/dashboard/login")
+
+
+def test_expired_or_forged_session_redirects_to_sign_in(http, site):
+    cid = site.creds["admin"][0]
+    client = Client(id=cid, name="admin", role="park_admin", park="P1", secret_hash="-")
+    expired = issue_session(client, JWT_SECRET, ttl_s=10, now=time.time() - 60)
+    forged = issue_session(client, "another-key-of-at-least-32-bytes-long!!")
+    for token in (expired, forged):
+        http.cookies.clear()
+        http.cookies.set(SESSION_COOKIE, token, path="/dashboard")
+        r = http.get("/dashboard/parks/P1?lang=en", follow_redirects=False)
+        assert r.status_code == 303
+        assert r.headers["location"] == "/dashboard/login?next=/dashboard/parks/P1%3Flang%3Den"
+    claims = jwt.decode(
+        expired, JWT_SECRET, algorithms=["HS256"], audience="tanlian-dashboard", options={"verify_exp": False}
+    )
+    assert claims["sub"] == cid and claims["exp"] - claims["iat"] == 10
+
+
+def test_next_never_leaves_the_dashboard(http, site):
+    form = http.get("/dashboard/login?next=//evil.example/x")
+    token = CSRF.search(form.text).group(1)
+    cid, secret = site.creds["admin"]
+    r = http.post(
+        "/dashboard/login",
+        data={"client_id": cid, "client_secret": secret, "csrf_token": token, "next": "https://evil.example/"},
+        follow_redirects=False,
+    )
+    assert r.headers["location"] == "/dashboard/parks/P1"
+
+
+def test_unknown_park_is_404_and_html(http, site):
+    login(http, site, "admin")
+    r = http.get("/dashboard/parks/NOPE")
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+    assert http.get("/dashboard/products/NOPE").status_code == 404
+
+
+def test_plotly_is_served_locally(http):
+    r = http.get("/dashboard/static/plotly.min.js")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/javascript")
+    assert b"plotly" in r.content[:2000].lower() and len(r.content) > 1_000_000
+
+
+def test_label_panel_appears_once_label_routes_exist(site):
+    """Without label routes the product page has no label panel; with them (a stand-in router at
+    the PACT helper's paths) it links each format and the dashboard fetches it for the session."""
+    app = create_app(Settings(store=site.store.url, jwt_secret=JWT_SECRET), site.store)
+    with TestClient(app) as http:
+        login(http, site, "admin")
+        assert 'id="label-panel"' not in http.get("/dashboard/products/E02_REBAR").text
+        assert http.get("/dashboard/products/E02_REBAR/label.svg").status_code == 404
+
+    labels = APIRouter()
+
+    @labels.get("/v1/products/{product_id}/label.svg")
+    def label_svg(product_id: str, principal: PrincipalDep) -> Response:
+        body = f'<svg xmlns="http://www.w3.org/2000/svg"><text>{product_id} {principal.role}</text></svg>'
+        return Response(body, media_type="image/svg+xml")
+
+    app = create_app(Settings(store=site.store.url, jwt_secret=JWT_SECRET), site.store)
+    app.include_router(labels)
+    with TestClient(app) as http:
+        login(http, site, "admin")
+        page = http.get("/dashboard/products/E02_REBAR").text
+        assert 'id="label-panel"' in page and "/v1/products/E02_REBAR/label.svg" in page
+        assert "label.pdf" not in page  # only the formats that exist
+        svg = http.get("/dashboard/products/E02_REBAR/label.svg")
+        assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+        assert "E02_REBAR park_admin" in svg.text
+        http.cookies.clear()
+        assert http.get("/dashboard/products/E02_REBAR/label.svg", follow_redirects=False).status_code == 303
