@@ -104,5 +104,6 @@ def short_name(name: str | None, lang: str, fallback: str = "", limit: int = 26)
         return fallback
     first, _, rest = name.partition(" ")
     if _CJK.search(first) and rest and not _CJK.search(rest):
-        name = first if lang == "zh" else rest.removeprefix("(").removesuffix(")")
+        bracketed = rest.startswith("(") and rest.endswith(")")  # '(Sunan Green Manufacturing Park)'
+        name = first if lang == "zh" else (rest[1:-1] if bracketed else rest)
     return name if len(name) <= limit else name[: limit - 1] + "…"

@@ -47,6 +47,11 @@ def wrap(label: str) -> str:
     return label.replace(" ", "<br>", 1) if len(label) > 12 else label
 
 
+def signed(v: float) -> str:
+    """A change with its sign: whole numbers from 10 up, three significant digits below."""
+    return f"{v:+,.0f}" if abs(v) >= 10 else f"{v:+.3g}"
+
+
 def _t(kg: float | None) -> float:
     return 0.0 if kg is None else kg / 1000
 
@@ -411,7 +416,7 @@ def scenario_figure(report: Mapping, names: Mapping[str, str], lang: str, limit:
     titles = []
     for label, ch in items:
         pct = f" ({100 * ch['delta'] / ch['before']:+.1f}%)" if ch["before"] else ""
-        titles.append(f"{label}<br><b>{_t(ch['delta']):+,.0f}</b>{pct}")
+        titles.append(f"{label}<br><b>{signed(_t(ch['delta']))}</b>{pct}")
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles or None, vertical_spacing=0.6 / rows)
     for k, (_, ch) in enumerate(items):
         r, c = divmod(k, cols)

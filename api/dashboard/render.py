@@ -28,6 +28,7 @@ from tanlian.api.dashboard.i18n import LANG_COOKIE, request_lang, translator
 from tanlian.api.dashboard.session import CsrfFailed, SignInRequired, read_session
 from tanlian.api.deps import GraphDep, View, get_park_admin, get_reader
 from tanlian.connectors.chart_text import short_name
+from tanlian.connectors.charts import signed
 from tanlian.errors import AccessDenied, NotFound, TanlianError, ValidationFailed
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -52,6 +53,7 @@ def number(v: float | None, digits: int = 1) -> str:
 
 env.filters["t"] = tco2e
 env.filters["num"] = number
+env.filters["dt"] = lambda kg: "–" if kg is None else signed(kg / 1000)
 env.filters["pick"] = lambda name, lang: short_name(name, lang, limit=200)
 env.globals["version"] = __version__
 
