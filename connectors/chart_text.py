@@ -19,6 +19,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "scope3": ("范围三", "Scope 3"),
     "scope3_upstream": ("范围三 上游（跨边界）", "Scope 3 upstream (crossing the boundary)"),
     "scope3_downstream": ("范围三 下游", "Scope 3 downstream"),
+    "scope3_up_short": ("范围三 上游", "Scope 3 up"),
+    "scope3_down_short": ("范围三 下游", "Scope 3 down"),
     "removals": ("碳移除", "Removals"),
     "net": ("净排放", "Net emissions"),
     "park_total": ("园区合计", "Park total"),

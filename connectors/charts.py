@@ -117,7 +117,12 @@ def park_waterfall_figure(inventory: Mapping, lang: str) -> go.Figure:
     """Park inventory as a waterfall: Scope 1 + 2 + 3 up + 3 down − removals = net (tCO2e/yr)."""
     v = _scope_values(inventory, inventory["scope2_method"])
     keys = (*_SCOPES, "removals")
-    labels = [wrap(text("scope2_" + inventory["scope2_method"] if k == "scope2" else k, lang)) for k in keys]
+    short = {
+        "scope2": "scope2_" + inventory["scope2_method"],
+        "scope3_upstream": "scope3_up_short",
+        "scope3_downstream": "scope3_down_short",
+    }
+    labels = [wrap(text(short.get(k, k), lang)) for k in keys]
     fig = go.Figure(
         go.Waterfall(
             x=[*labels, text("net", lang)],

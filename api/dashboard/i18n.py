@@ -62,7 +62,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "fail": ("未达标", "fail"),
     "no_data": ("无数据", "no data"),
     "gate": ("否决项", "gate"),
-    "members": ("成员企业（按净排放占比排序）", "Members ranked by share of net emissions"),
+    "members": ("成员企业净排放排名", "Members by share of the net"),
     "enterprise": ("企业", "Enterprise"),
     "share": ("占比", "Share"),
     "warnings": ("提示", "Warnings"),

@@ -21,7 +21,6 @@ from tanlian.api.routes.reduction import scenarios as scenario_route
 from tanlian.connectors.carbon_flow import carbon_flows
 from tanlian.connectors.chart_text import short_name
 from tanlian.connectors.charts import (
-    member_share_figure,
     members_scope_figure,
     park_waterfall_figure,
     sankey_figure,
@@ -68,7 +67,6 @@ def overview(park_id: IdPath, page: SignedInDep, view: PageViewDep, result: Resu
     charts = {
         "waterfall": figure_json(park_waterfall_figure(inv, lang)),
         "members": figure_json(members_scope_figure(inv, lang)),
-        "shares": figure_json(member_share_figure(inv, lang)),
     }
     return render(
         page,

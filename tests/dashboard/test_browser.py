@@ -31,7 +31,7 @@ ALL_DRAWN = (
 
 PAGES = {
     # path → chart ids the page must draw
-    "/dashboard/parks/P1": {"chart-waterfall", "chart-members", "chart-shares"},
+    "/dashboard/parks/P1": {"chart-waterfall", "chart-members"},
     "/dashboard/parks/P1/flows": {"chart-sankey"},
     "/dashboard/parks/P1/symbiosis": {"chart-map"},
     "/dashboard/parks/P1/whatif": set(),
