@@ -351,13 +351,16 @@ def symbiosis_figure(symbiosis: Mapping, places: Mapping[str, tuple[str, float, 
         kg = m["assigned_kgco2e"] if assigned else m["potential_kgco2e"]
         (_, la1, lo1), (_, la2, lo2) = places[m["supplier"]], places[m["taker"]]
         kind = "assigned" if assigned else "candidate"
+        color = COLORS["good"] if assigned else "rgba(154,165,177,0.8)"
+        bearing = math.degrees(math.atan2((lo2 - lo1) * math.cos(math.radians(la1)), la2 - la1))
         fig.add_scatter(
             x=[lo1, (lo1 + lo2) / 2, lo2],
             y=[la1, (la1 + la2) / 2, la2],
-            mode="lines",
+            mode="lines+markers",  # a triangle halfway shows the direction residual → need
+            marker={"symbol": "triangle-up", "size": [0, 11, 0], "angle": [0, bearing, 0], "color": color},
             line={
                 "width": 1.5 + 9 * abs(kg) / top,
-                "color": COLORS["good"] if assigned else "rgba(154,165,177,0.8)",
+                "color": color,
                 "dash": "solid" if assigned else "dash",
             },
             name=text(kind, lang),

@@ -114,10 +114,11 @@ def test_symbiosis_lines_mark_the_assignment():
     }
     places = {"A": ("A", 31.0, 120.0), "B": ("B", 31.1, 120.1), "C": ("C", 31.2, 120.0)}
     fig = symbiosis_figure(sym, places, "en")
-    lines = [t for t in fig.data if t.mode == "lines"]
+    lines = [t for t in fig.data if t.mode == "lines+markers"]
     chosen = [t for t in lines if t.line.dash == "solid"]
     assert len(lines) == 2 and len(chosen) == 1
     assert chosen[0].x[0] == 120.0 and chosen[0].y[-1] == 31.1
+    assert 0 < chosen[0].marker.angle[1] < 90  # A → B heads north-east
     assert chosen[0].line.width > next(t for t in lines if t.line.dash == "dash").line.width
     ratio = fig.layout.yaxis.scaleratio
     assert ratio == pytest.approx(1 / math.cos(math.radians(31.1)))  # lon/lat drawn to scale
