@@ -141,6 +141,11 @@ _ERROR_STATUS: tuple[tuple[type[Exception], int], ...] = (
 def error_page(request: Request, status: int, detail: str) -> HTMLResponse:
     lang, remember = request_lang(request, request.query_params.get("lang"))
     page = Page(request, lang, remember)
+    try:  # signed in: keep the navigation on the error page
+        session = read_session(request)
+        page.principal, page.csrf = session.principal, session.csrf
+    except SignInRequired:
+        pass
     return render(page, "error.html", status=status, status_code=status, detail=detail)
 
 

@@ -46,6 +46,7 @@ ROLES = {
     "auditor": ("auditor", "P1", None),
     "e05": ("enterprise", None, "E05"),
     "e02": ("enterprise", None, "E02"),
+    "e07": ("enterprise", None, "E07"),
     "partner": ("partner", None, None),
 }
 

@@ -168,3 +168,19 @@ def test_label_panel_appears_once_label_routes_exist(site):
         assert "E02_REBAR park_admin" in svg.text
         http.cookies.clear()
         assert http.get("/dashboard/products/E02_REBAR/label.svg", follow_redirects=False).status_code == 303
+
+
+def test_supplier_that_does_not_share_shows_the_class_average(http, site):
+    """E07 buys HDPE from X06, which does not share footprints (DECISIONS 21): its product page
+    shows the class average, flagged, without the maker's direct/upstream split."""
+    login(http, site, "e07")
+    r = http.get("/dashboard/products/X06_HDPE?lang=en")
+    assert r.status_code == 200
+    assert "does not share footprints" in r.text and "Direct" not in r.text
+    assert http.get("/dashboard/products/E02_REBAR").status_code == 403  # not a supplier of E07
+
+
+def test_error_page_keeps_the_navigation(http, site):
+    login(http, site, "e05")
+    r = http.get("/dashboard/enterprises/E02?lang=en")
+    assert r.status_code == 403 and "My enterprise" in r.text and "Sign out" in r.text
