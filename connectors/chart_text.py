@@ -43,6 +43,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "region_unknown": ("未知地区", "region unknown"),
     "scope_by_category": ("范围一/二/三（按类别）", "Scope 1/2/3 by category"),
     "top_suppliers": ("主要供应商（范围三上游）", "Top suppliers (Scope 3 upstream)"),
+    "product_contributors": ("单位产品碳足迹来源（按企业）", "Where one unit's footprint comes from, by enterprise"),
     "primary_share": ("一手数据占比", "Primary-data share"),
     "primary": ("供应商一手数据", "supplier-specific (primary)"),
     "secondary": ("平均/支出数据", "average or spend data"),

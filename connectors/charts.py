@@ -257,24 +257,30 @@ def scope_category_figure(account: Mapping, lang: str) -> go.Figure:
     return style(fig, text("scope_by_category", lang), height=max(320, 30 * len(bars) + 120), legend=False)
 
 
-def supplier_figure(hotspots: Mapping, names: Mapping[str, str], lang: str, top: int = 10) -> go.Figure:
-    """The ``top`` suppliers of an enterprise's upstream Scope 3 (tCO2e/yr, share in the label)."""
+def supplier_figure(
+    hotspots: Mapping, names: Mapping[str, str], lang: str, top: int = 10, per_unit: str | None = None
+) -> go.Figure:
+    """The ``top`` contributors by enterprise (share in the label): of an enterprise's upstream
+    Scope 3 in tCO2e/yr, or with ``per_unit`` (the product's unit) of one unit's footprint in kgCO2e."""
     rows = list(hotspots["by_supplier"])[:top][::-1]
     labels = [short_name(names.get(r["supplier"]), lang, r["supplier"]) for r in rows]
+    values = [r["kgco2e"] if per_unit else _t(r["kgco2e"]) for r in rows]
+    unit = f"kgCO2e/{per_unit}" if per_unit else "tCO2e"
     fig = go.Figure(
         go.Bar(
             y=labels,
-            x=[_t(r["kgco2e"]) for r in rows],
+            x=values,
             orientation="h",
             marker_color=COLORS["scope3_upstream"],
             text=[f"{100 * r['share']:.1f}%" for r in rows],
             textposition="auto",
-            hovertemplate="%{y}: %{x:,.0f} tCO2e<extra></extra>",
+            hovertemplate="%{y}: %{x:,.1f} " + unit + "<extra></extra>",
         )
     )
-    fig.update_xaxes(title_text=text("t_per_year", lang))
+    fig.update_xaxes(title_text=unit if per_unit else text("t_per_year", lang))
     fig.update_yaxes(automargin=True)
-    return style(fig, text("top_suppliers", lang), height=max(300, 30 * len(rows) + 120), legend=False)
+    title = text("product_contributors" if per_unit else "top_suppliers", lang)
+    return style(fig, title, height=max(300, 30 * len(rows) + 120), legend=False)
 
 
 def primary_share_figure(account: Mapping, lang: str) -> go.Figure:

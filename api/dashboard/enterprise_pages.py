@@ -25,7 +25,7 @@ from tanlian.connectors.charts import footprint_figure, primary_share_figure, sc
 from tanlian.errors import AccessDenied, NotFound
 from tanlian.graph.model import FACTOR_PREFIX, Client
 from tanlian.lca.accounting.scope import enterprise_account, scope3_lines
-from tanlian.lca.analysis.hotspots import enterprise_hotspots
+from tanlian.lca.analysis.hotspots import enterprise_hotspots, product_hotspots
 from tanlian.lca.analysis.procurement import alternatives, candidates
 from tanlian.lca.core.result import LcaResult
 from tanlian.lca.core.sharing import class_average
@@ -123,22 +123,31 @@ def enterprise(enterprise_id: IdPath, page: SignedInDep, view: PageViewDep, resu
 @router.get("/products/{product_id}", response_class=HTMLResponse)
 def product(product_id: IdPath, page: SignedInDep, view: PageViewDep, result: ResultDep, request: Request):
     """Footprint with its Monte Carlo band; the label panel when label routes are registered."""
+    hotspots = None
     if view.check_footprint(product_id):
         fp = footprint_body(result, product_id, mc=MC_SAMPLES, seed=42)
         formats = label_formats(request.app, product_id)
+        if view.visible_product(view.graph.products[product_id]):  # a supplier's breakdown stays private
+            own = view.principal.role == "enterprise"
+            hotspots = product_hotspots(result, product_id, top=8, tier1_only=own).record()
     else:
         average = class_average(result, product_id)
         if average is None:
             raise AccessDenied(f"not shared: the maker of {product_id!r} does not share footprints")
         fp, formats = class_average_body(result, average), []
+    nm = display_names(view, result, page.lang)
+    charts = {"footprint": figure_json(footprint_figure(fp, page.lang))}
+    if hotspots is not None:
+        charts["contributors"] = figure_json(supplier_figure(hotspots, nm, page.lang, per_unit=fp["unit"]))
     return render(
         page,
         "product.html",
         fp=fp,
+        hotspots=hotspots,
         label_formats=formats,
         mc_samples=MC_SAMPLES,
-        names=display_names(view, result, page.lang),
-        charts={"footprint": figure_json(footprint_figure(fp, page.lang))},
+        names=nm,
+        charts=charts,
         section="product",
     )
 

@@ -36,7 +36,7 @@ PAGES = {
     "/dashboard/parks/P1/symbiosis": {"chart-map"},
     "/dashboard/parks/P1/whatif": set(),
     "/dashboard/enterprises/E02": {"chart-scopes", "chart-primary", "chart-suppliers"},
-    "/dashboard/products/E02_REBAR": {"chart-footprint"},
+    "/dashboard/products/E02_REBAR": {"chart-footprint", "chart-contributors"},
     "/dashboard/import": set(),
 }
 
