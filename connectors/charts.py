@@ -15,70 +15,14 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from tanlian.connectors.carbon_flow import CarbonFlows
-from tanlian.connectors.chart_text import category, short_name, text
-
-FONT = "Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
-COLORS = {
-    "scope1": "#c2563a",
-    "scope2": "#e9a23b",
-    "scope3_upstream": "#3f7f8c",
-    "scope3_downstream": "#8fb9c2",
-    "removals": "#3a8d4f",
-    "net": "#1f2933",
-    "member": "#2f6f8f",
-    "outside": "#9aa5b1",
-    "background": "#c8b89a",
-    "crossing": "rgba(233,162,59,0.45)",
-    "internal": "rgba(47,111,143,0.40)",
-    "before": "#9aa5b1",
-    "after": "#2f6f8f",
-    "good": "#3a8d4f",
-    "bad": "#c2563a",
-}
-_SCOPES = ("scope1", "scope2", "scope3_upstream", "scope3_downstream")
-
-
-def wrap(label: str) -> str:
-    """A long axis label on two lines (before its parenthesis or second word)."""
-    for sep in ("（", " ("):
-        if sep in label:
-            head, _, tail = label.partition(sep)
-            return f"{head}<br>{sep.strip()}{tail}"
-    return label.replace(" ", "<br>", 1) if len(label) > 12 else label
-
-
-def signed(v: float) -> str:
-    """A change with its sign: whole numbers from 10 up, three significant digits below."""
-    return f"{v:+,.0f}" if abs(v) >= 10 else f"{v:+.3g}"
-
-
-def _t(kg: float | None) -> float:
-    return 0.0 if kg is None else kg / 1000
-
-
-def style(fig: go.Figure, title: str, height: int = 420, legend: bool = True) -> go.Figure:
-    """The shared look: white template, CJK-capable font, title top-left, legend below."""
-    fig.update_layout(
-        template="plotly_white",
-        title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 16}},
-        font={"family": FONT, "size": 12, "color": "#1f2933"},
-        height=height,
-        margin={"l": 10, "r": 20, "t": 56, "b": 10},
-        showlegend=legend,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
-        separators=".,",
-    )
-    return fig
-
-
-def _scope_values(row: Mapping, method: str) -> dict[str, float]:
-    return {
-        "scope1": _t(row["scope1_kgco2e"]),
-        "scope2": _t(row[f"scope2_{method}_kgco2e"]),
-        "scope3_upstream": _t(row["scope3_upstream_kgco2e"]),
-        "scope3_downstream": _t(row["scope3_downstream_kgco2e"]),
-        "removals": -_t(row["removals_kgco2e"]),
-    }
+from tanlian.connectors.chart_style import COLORS, SCOPES, scope_values, signed, style, tonnes, wrap
+from tanlian.connectors.chart_text import short_name, text
+from tanlian.connectors.charts_enterprise import (  # noqa: F401  (one place to import every builder)
+    footprint_figure,
+    primary_share_figure,
+    scope_category_figure,
+    supplier_figure,
+)
 
 
 def members_scope_figure(inventory: Mapping, lang: str) -> go.Figure:
@@ -87,9 +31,9 @@ def members_scope_figure(inventory: Mapping, lang: str) -> go.Figure:
     method = inventory["scope2_method"]
     rows = sorted(inventory["by_enterprise"], key=lambda r: r["net_kgco2e"])
     names = [short_name(r["name"], lang, r["enterprise"]) for r in rows]
-    values = [_scope_values(r, method) for r in rows]
+    values = [scope_values(r, method) for r in rows]
     fig = go.Figure()
-    for key in (*_SCOPES, "removals"):
+    for key in (*SCOPES, "removals"):
         label = text("scope2_" + method if key == "scope2" else key, lang)
         fig.add_bar(
             y=names,
@@ -101,7 +45,7 @@ def members_scope_figure(inventory: Mapping, lang: str) -> go.Figure:
         )
     fig.add_scatter(
         y=names,
-        x=[_t(r["net_kgco2e"]) for r in rows],
+        x=[tonnes(r["net_kgco2e"]) for r in rows],
         mode="markers",
         name=text("net", lang),
         marker={"symbol": "diamond", "size": 10, "color": COLORS["net"], "line": {"color": "white", "width": 1}},
@@ -115,8 +59,8 @@ def members_scope_figure(inventory: Mapping, lang: str) -> go.Figure:
 
 def park_waterfall_figure(inventory: Mapping, lang: str) -> go.Figure:
     """Park inventory as a waterfall: Scope 1 + 2 + 3 up + 3 down − removals = net (tCO2e/yr)."""
-    v = _scope_values(inventory, inventory["scope2_method"])
-    keys = (*_SCOPES, "removals")
+    v = scope_values(inventory, inventory["scope2_method"])
+    keys = (*SCOPES, "removals")
     short = {
         "scope2": "scope2_" + inventory["scope2_method"],
         "scope3_upstream": "scope3_up_short",
@@ -126,9 +70,9 @@ def park_waterfall_figure(inventory: Mapping, lang: str) -> go.Figure:
     fig = go.Figure(
         go.Waterfall(
             x=[*labels, text("net", lang)],
-            y=[*(v[k] for k in keys), _t(inventory["net_kgco2e"])],
+            y=[*(v[k] for k in keys), tonnes(inventory["net_kgco2e"])],
             measure=["relative"] * len(keys) + ["total"],
-            text=[f"{x:,.0f}" for x in (*(v[k] for k in keys), _t(inventory["net_kgco2e"]))],
+            text=[f"{x:,.0f}" for x in (*(v[k] for k in keys), tonnes(inventory["net_kgco2e"]))],
             textposition="outside",
             increasing={"marker": {"color": COLORS["scope1"]}},
             decreasing={"marker": {"color": COLORS["removals"]}},
@@ -228,121 +172,6 @@ def sankey_figure(flows: CarbonFlows, lang: str) -> go.Figure:
     return fig
 
 
-def scope_category_figure(account: Mapping, lang: str) -> go.Figure:
-    """An enterprise's Scope 1, Scope 2 (both methods) and Scope 3 by category (tCO2e/yr)."""
-    bars = [
-        (text("scope1", lang), _t(account["scope1_kgco2e"]), COLORS["scope1"]),
-        (text("scope2_location", lang), _t(account["scope2_location_kgco2e"]), COLORS["scope2"]),
-        (text("scope2_market", lang), _t(account["scope2_market_kgco2e"]), COLORS["scope2"]),
-    ]
-    for cat, kg in sorted(account["scope3_by_category"].items(), key=lambda kv: int(kv[0])):
-        color = COLORS["scope3_downstream" if int(cat) >= 9 else "scope3_upstream"]
-        bars.append((category(int(cat), lang), _t(kg), color))
-    if account.get("removals_kgco2e"):
-        bars.append((text("removals", lang), -_t(account["removals_kgco2e"]), COLORS["removals"]))
-    bars.reverse()
-    fig = go.Figure(
-        go.Bar(
-            y=[b[0] for b in bars],
-            x=[b[1] for b in bars],
-            orientation="h",
-            marker_color=[b[2] for b in bars],
-            text=[f"{b[1]:,.0f}" for b in bars],
-            textposition="auto",
-            hovertemplate="%{y}: %{x:,.0f} tCO2e<extra></extra>",
-        )
-    )
-    fig.update_xaxes(title_text=text("t_per_year", lang))
-    fig.update_yaxes(automargin=True)
-    return style(fig, text("scope_by_category", lang), height=max(320, 30 * len(bars) + 120), legend=False)
-
-
-def supplier_figure(
-    hotspots: Mapping, names: Mapping[str, str], lang: str, top: int = 10, per_unit: str | None = None
-) -> go.Figure:
-    """The ``top`` contributors by enterprise (share in the label): of an enterprise's upstream
-    Scope 3 in tCO2e/yr, or with ``per_unit`` (the product's unit) of one unit's footprint in kgCO2e."""
-    rows = list(hotspots["by_supplier"])[:top][::-1]
-    labels = [short_name(names.get(r["supplier"]), lang, r["supplier"]) for r in rows]
-    values = [r["kgco2e"] if per_unit else _t(r["kgco2e"]) for r in rows]
-    unit = f"kgCO2e/{per_unit}" if per_unit else "tCO2e"
-    fig = go.Figure(
-        go.Bar(
-            y=labels,
-            x=values,
-            orientation="h",
-            marker_color=COLORS["scope3_upstream"],
-            text=[f"{100 * r['share']:.1f}%" for r in rows],
-            textposition="auto",
-            hovertemplate="%{y}: %{x:,.1f} " + unit + "<extra></extra>",
-        )
-    )
-    fig.update_xaxes(title_text=unit if per_unit else text("t_per_year", lang))
-    fig.update_yaxes(automargin=True)
-    title = text("product_contributors" if per_unit else "top_suppliers", lang)
-    return style(fig, title, height=max(300, 30 * len(rows) + 120), legend=False)
-
-
-def primary_share_figure(account: Mapping, lang: str) -> go.Figure:
-    """Donut of supplier-specific (primary) vs other Scope 3 (share of tCO2e)."""
-    share = account.get("primary_data_share")
-    values = [0.0, 1.0] if share is None else [share, 1 - share]
-    fig = go.Figure(
-        go.Pie(
-            labels=[text("primary", lang), text("secondary", lang)],
-            values=values,
-            hole=0.62,
-            sort=False,
-            marker={"colors": [COLORS["good"], "#d9e2ec"]},
-            textinfo="percent",
-            hovertemplate="%{label}: %{percent}<extra></extra>",
-        )
-    )
-    fig.add_annotation(text="–" if share is None else f"<b>{100 * share:.0f}%</b>", showarrow=False, font={"size": 22})
-    return style(fig, text("primary_share", lang), height=320)
-
-
-def footprint_figure(footprint: Mapping, lang: str) -> go.Figure:
-    """Direct and upstream parts of a product footprint (kgCO2e per declared unit), with the
-    Monte Carlo P5–P95 band and median when present."""
-    unit = footprint["unit"]
-    total = footprint["kgco2e_per_unit"]
-    label = short_name(footprint.get("name"), lang, footprint["product"], limit=30)
-    fig = go.Figure()
-    parts = (
-        ("direct", footprint.get("direct_kgco2e_per_unit")),
-        ("upstream", footprint.get("upstream_kgco2e_per_unit")),
-    )
-    if all(v is not None for _, v in parts):
-        for key, v in parts:
-            fig.add_bar(
-                y=[label],
-                x=[v],
-                name=text(key, lang),
-                orientation="h",
-                marker_color=COLORS["scope1" if key == "direct" else "scope3_upstream"],
-                hovertemplate=text(key, lang) + ": %{x:,.1f} kgCO2e/" + unit + "<extra></extra>",
-            )
-    else:
-        fig.add_bar(y=[label], x=[total], name=text("footprint", lang), orientation="h", marker_color=COLORS["outside"])
-    if footprint.get("p5") is not None:
-        p5, p50, p95 = footprint["p5"], footprint["p50"], footprint["p95"]
-        fig.add_shape(type="rect", x0=p5, x1=p95, y0=-0.45, y1=0.45, line={"width": 0}, fillcolor="rgba(31,41,51,0.18)")
-        fig.add_scatter(
-            y=[label],
-            x=[p50],
-            mode="markers",
-            name=text("p5_p95", lang),
-            marker={"symbol": "line-ns-open", "size": 28, "color": COLORS["net"], "line": {"width": 3}},
-            error_x={"type": "data", "symmetric": False, "array": [p95 - p50], "arrayminus": [p50 - p5], "width": 10},
-            hovertemplate=f"P5 {p5:,.1f} · P50 {p50:,.1f} · P95 {p95:,.1f} kgCO2e/{unit}<extra></extra>",
-        )
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(title_text=f"kgCO2e / {unit}", rangemode="tozero")
-    fig.update_yaxes(showticklabels=False)
-    return style(fig, f"{text('footprint', lang)}: {total:,.1f} kgCO2e/{unit}", height=260)
-
-
 def symbiosis_figure(symbiosis: Mapping, places: Mapping[str, tuple[str, float, float]], lang: str) -> go.Figure:
     """Members on their coordinates (lon/lat, no map tiles), candidate exchanges as dashed lines
     and the chosen assignment as solid lines, widths ∝ avoided tCO2e/yr.
@@ -372,7 +201,7 @@ def symbiosis_figure(symbiosis: Mapping, places: Mapping[str, tuple[str, float, 
             name=text(kind, lang),
             legendgroup=kind,
             showlegend=first[kind],
-            hovertemplate=f"{m['residual']} → {m['need']}<br>{m['material']}<br>{_t(kg):,.0f} tCO2e<extra></extra>",
+            hovertemplate=f"{m['residual']} → {m['need']}<br>{m['material']}<br>{tonnes(kg):,.0f} tCO2e<extra></extra>",
         )
         first[kind] = False
     ids = sorted(places)
@@ -430,18 +259,18 @@ def scenario_figure(report: Mapping, names: Mapping[str, str], lang: str, limit:
     titles = []
     for label, ch in items:
         pct = f" ({100 * ch['delta'] / ch['before']:+.1f}%)" if ch["before"] else ""
-        titles.append(f"{label}<br><b>{signed(_t(ch['delta']))}</b>{pct}")
+        titles.append(f"{label}<br><b>{signed(tonnes(ch['delta']))}</b>{pct}")
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles or None, vertical_spacing=0.6 / rows)
     for k, (_, ch) in enumerate(items):
         r, c = divmod(k, cols)
         for when in ("before", "after"):
             fig.add_bar(
                 x=[text(when, lang)],
-                y=[_t(ch[when])],
+                y=[tonnes(ch[when])],
                 name=text(when, lang),
                 marker_color=COLORS[when],
                 showlegend=False,
-                text=[f"{_t(ch[when]):,.0f}"],
+                text=[f"{tonnes(ch[when]):,.0f}"],
                 textposition="inside",
                 hovertemplate="%{x}: %{y:,.0f} tCO2e<extra></extra>",
                 row=r + 1,

@@ -27,8 +27,8 @@ from tanlian.api.auth import Principal
 from tanlian.api.dashboard.i18n import LANG_COOKIE, request_lang, translator
 from tanlian.api.dashboard.session import CsrfFailed, SignInRequired, read_session
 from tanlian.api.deps import GraphDep, View, get_park_admin, get_reader
+from tanlian.connectors.chart_style import signed
 from tanlian.connectors.chart_text import short_name
-from tanlian.connectors.charts import signed
 from tanlian.errors import AccessDenied, NotFound, TanlianError, ValidationFailed
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
