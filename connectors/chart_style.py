@@ -36,11 +36,6 @@ def wrap(label: str) -> str:
     return label.replace(" ", "<br>", 1) if len(label) > 12 else label
 
 
-def signed(v: float) -> str:
-    """A change with its sign: whole numbers from 10 up, three significant digits below."""
-    return f"{v:+,.0f}" if abs(v) >= 10 else f"{v:+.3g}"
-
-
 def tonnes(kg: float | None) -> float:
     return 0.0 if kg is None else kg / 1000
 

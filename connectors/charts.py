@@ -14,8 +14,9 @@ from collections.abc import Mapping
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from tanlian import fmt
 from tanlian.connectors.carbon_flow import CarbonFlows
-from tanlian.connectors.chart_style import COLORS, SCOPES, scope_values, signed, style, tonnes, wrap
+from tanlian.connectors.chart_style import COLORS, SCOPES, scope_values, style, tonnes, wrap
 from tanlian.connectors.chart_text import short_name, text
 from tanlian.connectors.charts_enterprise import (  # noqa: F401  (one place to import every builder)
     footprint_figure,
@@ -259,7 +260,7 @@ def scenario_figure(report: Mapping, names: Mapping[str, str], lang: str, limit:
     titles = []
     for label, ch in items:
         pct = f" ({100 * ch['delta'] / ch['before']:+.1f}%)" if ch["before"] else ""
-        titles.append(f"{label}<br><b>{signed(tonnes(ch['delta']))}</b>{pct}")
+        titles.append(f"{label}<br><b>{fmt.signed(tonnes(ch['delta']))}</b>{pct}")
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles or None, vertical_spacing=0.6 / rows)
     for k, (_, ch) in enumerate(items):
         r, c = divmod(k, cols)

@@ -11,14 +11,16 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from tanlian import fmt
 from tanlian.connectors.chart_text import short_name, text
 from tanlian.connectors.report_charts import ChartsUnavailable, park_figures, write_images
 from tanlian.lca.core.result import LcaResult
 
 CHART_DIR = "charts"
 _env = Environment(loader=PackageLoader("tanlian.connectors", "report_templates"), autoescape=select_autoescape())
-_env.filters["t"] = lambda kg: "–" if kg is None else f"{kg / 1000:,.0f}"
-_env.filters["num"] = lambda v, d=1: "–" if v is None else f"{v:,.{d}f}"
+_env.filters["t"] = fmt.tonnes
+_env.filters["num"] = lambda v, _digits=None: fmt.number(v)
+_env.filters["unit"] = fmt.unit
 _env.filters["pick"] = lambda name, lang: short_name(name, lang, limit=200)
 
 

@@ -22,12 +22,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from tanlian import __version__
+from tanlian import __version__, fmt
 from tanlian.api.auth import Principal
 from tanlian.api.dashboard.i18n import LANG_COOKIE, request_lang, translator
 from tanlian.api.dashboard.session import CsrfFailed, SignInRequired, read_session
 from tanlian.api.deps import GraphDep, View, get_park_admin, get_reader
-from tanlian.connectors.chart_style import signed
 from tanlian.connectors.chart_text import short_name
 from tanlian.errors import AccessDenied, NotFound, TanlianError, ValidationFailed
 
@@ -42,18 +41,11 @@ def figure_json(fig: go.Figure) -> str:
     return fig.to_json().replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def tco2e(kg: float | None, digits: int = 0) -> str:
-    """kgCO2e → 't' with thousands separators ('–' for None)."""
-    return "–" if kg is None else f"{kg / 1000:,.{digits}f}"
-
-
-def number(v: float | None, digits: int = 1) -> str:
-    return "–" if v is None else f"{v:,.{digits}f}"
-
-
-env.filters["t"] = tco2e
-env.filters["num"] = number
-env.filters["dt"] = lambda kg: "–" if kg is None else signed(kg / 1000)
+env.filters["t"] = fmt.tonnes  # kgCO2e → tCO2e as people read it (tanlian.fmt)
+env.filters["num"] = lambda v, _digits=None: fmt.number(v)
+env.filters["dt"] = lambda kg: fmt.signed(None if kg is None else kg / 1000)
+env.filters["pct"] = fmt.percent
+env.filters["unit"] = fmt.unit
 env.filters["pick"] = lambda name, lang: short_name(name, lang, limit=200)
 env.globals["version"] = __version__
 
