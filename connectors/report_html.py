@@ -21,6 +21,7 @@ _env = Environment(loader=PackageLoader("tanlian.connectors", "report_templates"
 _env.filters["t"] = fmt.tonnes
 _env.filters["num"] = lambda v, _digits=None: fmt.number(v)
 _env.filters["unit"] = fmt.unit
+_env.filters["pct"] = fmt.percent
 _env.filters["pick"] = lambda name, lang: short_name(name, lang, limit=200)
 
 
