@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from tanlian.seed_data.library import indicator_thresholds
+
 LANGS = ("zh", "en")
 
 #: key → (Chinese, English)
@@ -85,6 +87,13 @@ CATEGORIES: dict[int, tuple[str, str]] = {
 }
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def indicator_directions() -> dict[str, str]:
+    """Indicator id → '≤' or '≥': how its value must compare with its threshold (seed_data/indicators.csv)."""
+    symbols = {"<=": "≤", ">=": "≥"}
+    t = indicator_thresholds()
+    return {r["id"]: symbols[r["comparison"]] for _, r in t.iterrows() if r["comparison"] in symbols}
 
 
 def text(key: str, lang: str) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from tanlian import fmt
-from tanlian.connectors.chart_text import short_name, text
+from tanlian.connectors.chart_text import indicator_directions, short_name, text
 from tanlian.connectors.report_charts import ChartsUnavailable, park_figures, write_images
 from tanlian.lca.core.result import LcaResult
 
@@ -36,8 +36,19 @@ def write_chart_report(result: LcaResult, inventory: dict, out: Path, lang: str 
     except ChartsUnavailable as exc:
         notes.append(f"report.html without charts: {exc}")
         charts = []
+    method = inventory["scope2_method"]
+    items = [
+        (text("scope1", lang), inventory["scope1_kgco2e"]),
+        (text(f"scope2_{method}", lang), inventory[f"scope2_{method}_kgco2e"]),
+        (text("scope3_upstream", lang), inventory["scope3_upstream_kgco2e"]),
+        (text("scope3_downstream", lang), inventory["scope3_downstream_kgco2e"]),
+        (text("removals", lang), -inventory["removals_kgco2e"]),
+        (text("net", lang), inventory["net_kgco2e"]),
+    ]
     html = _env.get_template("report.html").render(
         inv=inventory,
+        items=items,
+        directions=indicator_directions(),
         charts=charts,
         lang=lang,
         title=text("park_waterfall", lang),

@@ -31,7 +31,7 @@ from tanlian.api.dashboard.session import (
 from tanlian.api.deps import StoreDep
 from tanlian.api.problems import PayloadTooLarge
 from tanlian.api.routes.imports import import_upload
-from tanlian.errors import AccessDenied, ValidationFailed
+from tanlian.errors import AccessDenied, TanlianError, ValidationFailed
 
 router = APIRouter(prefix="/dashboard", route_class=PageRoute, include_in_schema=False)
 
@@ -121,12 +121,13 @@ def import_bundle_form(
 ):
     """Validate and import the uploaded bundle; show the summary or every invalid row."""
     check_csrf(page.csrf, csrf_token)
+    shown = {"filename": file.filename, "section": "import"}
     try:
-        summary = import_upload(page.principal, store, file, replace)
+        summary = import_upload(admin=page.principal, store=store, file=file, replace=replace)
     except ValidationFailed as exc:
-        return render(page, "import.html", status=422, errors=exc.errors, filename=file.filename, section="import")
-    except PayloadTooLarge as exc:
-        return render(page, "import.html", status=413, denied=str(exc), filename=file.filename, section="import")
-    except AccessDenied as exc:
-        return render(page, "import.html", status=403, denied=str(exc), filename=file.filename, section="import")
-    return render(page, "import.html", summary=summary, filename=file.filename, section="import")
+        return render(page, "import.html", status=422, errors=exc.errors, **shown)
+    except (PayloadTooLarge, AccessDenied, TanlianError) as exc:  # too large, another park's rows, replace refused
+        status = 413 if isinstance(exc, PayloadTooLarge) else 403 if isinstance(exc, AccessDenied) else 422
+        return render(page, "import.html", status=status, denied=str(exc), **shown)
+    counts = {k: sum(v.values()) if isinstance(v, dict) else v for k, v in summary.items() if k != "notes"}
+    return render(page, "import.html", summary={**counts, "notes": summary.get("notes", [])}, **shown)

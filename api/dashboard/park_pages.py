@@ -19,7 +19,7 @@ from tanlian.api.deps import IdPath, ResultDep, View
 from tanlian.api.routes.accounts import check_park
 from tanlian.api.routes.reduction import scenarios as scenario_route
 from tanlian.connectors.carbon_flow import carbon_flows
-from tanlian.connectors.chart_text import short_name
+from tanlian.connectors.chart_text import indicator_directions, short_name
 from tanlian.connectors.charts import (
     members_scope_figure,
     park_waterfall_figure,
@@ -35,18 +35,11 @@ from tanlian.lca.analysis.procurement import candidates
 from tanlian.lca.analysis.scenarios import Scenario
 from tanlian.lca.analysis.symbiosis import opportunities
 from tanlian.lca.core.result import LcaResult
-from tanlian.seed_data.library import indicator_thresholds
 
 router = APIRouter(prefix="/dashboard/parks", route_class=PageRoute, include_in_schema=False)
 
 #: detour factor (road km / great-circle km) of the symbiosis map, as the API's default
 DETOUR = 1.3
-
-
-def directions() -> dict[str, str]:
-    """Indicator id → its threshold comparison ('<=' or '>=') from seed_data/indicators.csv."""
-    t = indicator_thresholds()
-    return {r["id"]: r["comparison"] for _, r in t.iterrows() if r["comparison"] in ("<=", ">=")}
 
 
 def names(view: View, lang: str) -> dict[str, str]:
@@ -73,7 +66,7 @@ def overview(park_id: IdPath, page: SignedInDep, view: PageViewDep, result: Resu
         "park.html",
         park=inv,
         indicators=indicators,
-        directions=directions(),
+        directions=indicator_directions(),
         ranked=ranked,
         names=names(view, lang),
         charts=charts,

@@ -10,6 +10,7 @@ import zipfile
 
 import pytest
 
+from tanlian.lca.accounting.indicators import park_indicators
 from tanlian.lca.accounting.park import park_inventory
 from tanlian.lca.core.cache import results
 from tanlian.seed_data.library import demo_park_path
@@ -81,6 +82,13 @@ def test_overview_numbers_match_the_inventory(tab, site):
     assert f"{first['net_kgco2e'] / 1000:,.0f}" in rows.nth(0).inner_text()
     badges = page.locator("table.indicators .badge")
     assert badges.count() == 6
+    indicators = park_indicators(results.get(site.store, "AR6", "market"), "P1")
+    for ind in indicators:
+        row = page.locator(f"tr[data-indicator={ind['id']}]")
+        state = "no_data" if ind["passed"] is None else ("pass" if ind["passed"] else "fail")
+        assert row.locator(f".badge.{state}").count() == 1, ind["id"]
+    assert "≤ 0.2" in page.locator("tr[data-indicator=carbon_per_energy]").inner_text()
+    assert "≥ 90" in page.locator("tr[data-indicator=clean_energy_share]").inner_text()
     assert watch.errors == [] and watch.external == []
 
 
