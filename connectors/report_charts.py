@@ -43,6 +43,8 @@ def chromium_path() -> str:
     """The browser kaleido should drive: ``BROWSER_PATH``, else the first Chromium/Chrome on PATH."""
     env = os.environ.get("BROWSER_PATH")
     if env:
+        if not os.path.isfile(env):
+            raise ChartsUnavailable(f"BROWSER_PATH={env!r} is not a file")
         return env
     for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
         found = shutil.which(name)
@@ -76,6 +78,7 @@ def park_figures(result: LcaResult, inventory: dict, lang: str = "zh", detour: f
 
 def write_images(figures: dict[str, go.Figure], out: Path, formats: tuple[str, ...] = ("png", "svg")) -> list[Path]:
     """Write every figure in every format to ``out/<stem>.<format>`` in one browser session."""
+    browser = chromium_path()  # ChartsUnavailable before anything is written
     out.mkdir(parents=True, exist_ok=True)
     jobs, paths = [], []
     for stem, fig in figures.items():
@@ -86,7 +89,7 @@ def write_images(figures: dict[str, go.Figure], out: Path, formats: tuple[str, .
                 opts["scale"] = PNG_SCALE
             jobs.append({"fig": fig, "path": str(path), "opts": opts})
             paths.append(path)
-    kopts = {"path": chromium_path(), "mathjax": False, "plotlyjs": str(PLOTLY_JS)}
+    kopts = {"path": browser, "mathjax": False, "plotlyjs": str(PLOTLY_JS)}
     errors = kaleido.write_fig_from_object_sync(jobs, kopts=kopts)
     if errors:
         raise ChartsUnavailable(f"chart rendering failed: {errors[0]}")

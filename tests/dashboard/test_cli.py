@@ -71,3 +71,16 @@ def test_demo_serve_prints_credentials_that_sign_in(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_report_without_chromium_still_writes_the_rest(tmp_path, monkeypatch):
+    store = f"sqlite:///{tmp_path / 'r.db'}"
+    assert runner.invoke(app, ["demo", "--store", store, "--json"]).exit_code == 0
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-browser"))
+    out = tmp_path / "report"
+    r = runner.invoke(app, ["report", "P1", "--out", str(out), "--store", store, "--lang", "en"])
+    assert r.exit_code == 0, r.output
+    assert "without charts" in r.output and "BROWSER_PATH" in r.output
+    assert (out / "report.md").is_file() and not (out / "charts").exists()
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "<img" not in html and "Zero-carbon park" in html

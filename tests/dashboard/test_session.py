@@ -204,5 +204,5 @@ def test_valid_upload_reports_what_it_wrote(http, site):
         files={"file": ("demo.zip", buf.getvalue(), "application/zip")},
     )
     assert r.status_code == 200, r.text[-2000:]
-    assert re.search(r"Imported: 0 added, 0 changed, \d+ unchanged, 0 removed", r.text), re.findall(r"class=\"ok\"[^<]*", r.text)
+    assert re.search(r"Imported: 0 added, 0 changed, \d+ unchanged, 0 removed", r.text)
     assert site.store.revision() == revision
