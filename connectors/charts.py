@@ -259,9 +259,10 @@ def scenario_figure(report: Mapping, names: Mapping[str, str], lang: str, limit:
     rows = max(1, math.ceil(len(items) / cols))
     titles = []
     for label, ch in items:
-        pct = f" ({100 * ch['delta'] / ch['before']:+.1f}%)" if ch["before"] else ""
+        share = fmt.percent(ch["delta"] / ch["before"]) if ch["before"] else ""
+        pct = f" ({'' if share.startswith('-') or share == '0%' else '+'}{share})" if share else ""
         titles.append(f"{label}<br><b>{fmt.signed(tonnes(ch['delta']))}</b>{pct}")
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles or None, vertical_spacing=0.6 / rows)
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles or None, vertical_spacing=0.4 / rows)
     for k, (_, ch) in enumerate(items):
         r, c = divmod(k, cols)
         for when in ("before", "after"):
