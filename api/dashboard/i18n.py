@@ -127,6 +127,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "green_power": ("增加绿电", "Add green power"),
     "green_mwh": ("绿电 MWh/年", "Green power MWh/yr"),
     "run": ("计算", "Run"),
+    "scenario_switch": ("采购 {flow} 改由 {to} 供应", "Purchase {flow} switched to {to}"),
+    "scenario_green": ("{ent} 增加绿电 {mwh} MWh/年", "+{mwh} MWh/yr green power at {ent}"),
     "changes": ("变化明细", "What changed"),
     "subject": ("对象", "Subject"),
     "item": ("项目", "Item"),

@@ -188,10 +188,10 @@ def whatif_run(
     if op == "switch_supplier":
         flow, _, source = (switch or "").partition("|")
         change = {"op": op, "flow": flow, "to": source}
-        label = f"switch {flow} → {source}"
+        label = page.t("scenario_switch", flow=flow, to=source)
     else:
         change = {"op": op, "enterprise": enterprise or "", "green_mwh": green_mwh}
-        label = f"+{green_mwh or 0:g} MWh green power at {enterprise}"
+        label = page.t("scenario_green", mwh=f"{green_mwh or 0:g}", ent=enterprise)
     try:
         scenario = Scenario.model_validate({"name": label, "changes": [change]})
     except ValidationError as exc:
