@@ -79,7 +79,14 @@ def render(page: Page, template: str, status: int = 200, **ctx: Any) -> HTMLResp
     html = env.get_template(template).render(page=page, t=page.t, lang=page.lang, **ctx)
     response = HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
     if page.remember_lang:
-        response.set_cookie(LANG_COOKIE, page.lang, max_age=365 * 86400, path="/dashboard", samesite="lax")
+        response.set_cookie(
+            LANG_COOKIE,
+            page.lang,
+            max_age=365 * 86400,
+            path="/dashboard",
+            samesite="lax",
+            secure=page.request.url.scheme == "https",
+        )
     for set_cookie in page.cookies:
         set_cookie(response)
     return response
