@@ -65,10 +65,6 @@ class Page:
     def t(self) -> Callable[..., str]:
         return translator(self.lang)
 
-    def url(self, path: str, **query: str) -> str:
-        qs = "&".join(f"{k}={quote(str(v))}" for k, v in query.items())
-        return path + (f"?{qs}" if qs else "")
-
     def lang_switch_url(self) -> str:
         other = "en" if self.lang == "zh" else "zh"
         return f"{self.request.url.path}?lang={other}"

@@ -1,0 +1,95 @@
+"""Server-side time of each dashboard page (TestClient in process, park admin, warm caches), on
+the demo park and on a synthetic park, and the time to render the report's charts offline.
+
+    python bench/dashboard_bench.py [--products 10000] [--repeat 5]
+
+Prints a Markdown table (median ms per page over ``--repeat`` requests after one warm-up).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+sys.path.insert(0, str(Path(__file__).parent))
+from synthetic import synthetic_graph
+
+from tanlian.api.app import create_app
+from tanlian.api.auth import new_client
+from tanlian.connectors.bundle import import_bundle
+from tanlian.connectors.report_charts import park_figures, write_images
+from tanlian.graph.factory import open_store
+from tanlian.lca.accounting.park import park_inventory
+from tanlian.lca.core.cache import results
+from tanlian.seed_data.library import demo_park_path
+from tanlian.settings import Settings
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def pages(park: str, enterprise: str, product: str) -> list[str]:
+    base = f"/dashboard/parks/{park}"
+    return [base, f"{base}/flows", f"{base}/symbiosis", f"{base}/whatif",
+            f"/dashboard/enterprises/{enterprise}", f"/dashboard/products/{product}"]  # fmt: skip
+
+
+def time_pages(store, park: str, repeat: int) -> dict[str, float]:
+    graph = store.snapshot()
+    members = sorted(e for e, v in graph.enterprises.items() if v.park == park)
+    enterprise = max(members, key=lambda e: sum(f.to == e for f in graph.flows.values()))
+    product = sorted(p for p, v in graph.products.items() if v.enterprise == enterprise)[0]
+    client, secret = new_client(store, "bench", "park_admin", park=park)
+    app = create_app(Settings(store=store.url, jwt_secret="bench-secret-of-at-least-32-bytes!!"), store)
+    out = {}
+    with TestClient(app) as http:
+        token = CSRF.search(http.get("/dashboard/login").text).group(1)
+        http.post("/dashboard/login", data={"client_id": client.id, "client_secret": secret, "csrf_token": token})
+        for path in pages(park, enterprise, product):
+            assert http.get(path).status_code == 200, path  # warm-up (solve, caches)
+            runs = []
+            for _ in range(repeat):
+                t0 = time.perf_counter()
+                r = http.get(path)
+                runs.append(1000 * (time.perf_counter() - t0))
+                assert r.status_code == 200
+            out[path.replace(park, "{park}").replace(enterprise, "{ent}").replace(product, "{product}")] = (
+                statistics.median(runs)
+            )
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--products", type=int, default=10000)
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        demo = open_store(f"sqlite:///{tmp}/demo.db")
+        import_bundle(demo, demo_park_path())
+        demo_ms = time_pages(demo, "P1", args.repeat)
+        t0 = time.perf_counter()
+        result = results.get(demo, "AR6", "market")
+        write_images(park_figures(result, park_inventory(result, "P1"), "zh"), Path(tmp) / "charts")
+        charts_s = time.perf_counter() - t0
+        big = open_store(f"sqlite:///{tmp}/big.db")
+        graph = synthetic_graph(args.products)
+        big.import_graph(graph)
+        park = sorted(graph.parks)[0]
+        big_ms = time_pages(big, park, args.repeat)
+    n_flows = len(graph.flows)
+    print(f"| page | demo park (ms) | synthetic {args.products:,} products, {n_flows:,} flows (ms) |")
+    print("|---|---:|---:|")
+    for path in demo_ms:
+        print(f"| `{path}` | {demo_ms[path]:,.0f} | {big_ms.get(path, float('nan')):,.0f} |")
+    print(f"\nReport charts (5 figures × PNG + SVG, kaleido + Chromium, cold start): {charts_s:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
