@@ -29,11 +29,13 @@ from tanlian.lca.analysis.hotspots import enterprise_hotspots, product_hotspots
 from tanlian.lca.analysis.procurement import alternatives, candidates
 from tanlian.lca.core.result import LcaResult
 from tanlian.lca.core.sharing import class_average
+from tanlian.lca.core.uncertainty import percentiles
 
 router = APIRouter(prefix="/dashboard", route_class=PageRoute, include_in_schema=False)
 
 #: Monte Carlo samples behind the product page's uncertainty band (fixed seed: same band on reload)
-MC_SAMPLES = 500
+MC_SAMPLES = 300
+MC_SEED = 42
 LABEL_FORMATS = ("svg", "pdf", "json")
 #: factor classes that group spend categories (US EEIO sectors), not interchangeable goods
 SPEND_CLASSES = frozenset({"spend"})
@@ -57,6 +59,17 @@ def label_formats(app: FastAPI, product_id: str) -> list[str]:
         if any(route.matches(scope)[0] == Match.FULL for route in app.router.routes):
             found.append(fmt)
     return found
+
+
+def band(result: LcaResult, product_id: str) -> dict[str, float | int]:
+    """P5/P50/P95 of the product's footprint (kgCO2e per unit), as ``/v1/products/{id}/footprint?mc=
+    MC_SAMPLES&seed=MC_SEED`` gives them. One Monte Carlo run covers every product, so it is kept
+    with the result (``result.memo``) and the next product page costs nothing."""
+    p5, p50, p95 = result.memo.get(
+        f"dashboard.mc.{MC_SAMPLES}.{MC_SEED}", lambda: percentiles(result, MC_SAMPLES, MC_SEED)
+    )
+    j = result.idx(product_id)
+    return {"p5": float(p5[j]), "p50": float(p50[j]), "p95": float(p95[j]), "mc_samples": MC_SAMPLES}
 
 
 def display_names(view: View, result: LcaResult, lang: str) -> dict[str, str]:
@@ -125,7 +138,7 @@ def product(product_id: IdPath, page: SignedInDep, view: PageViewDep, result: Re
     """Footprint with its Monte Carlo band; the label panel when label routes are registered."""
     hotspots = None
     if view.check_footprint(product_id):
-        fp = footprint_body(result, product_id, mc=MC_SAMPLES, seed=42)
+        fp = footprint_body(result, product_id) | band(result, product_id)
         formats = label_formats(request.app, product_id)
         if view.visible_product(view.graph.products[product_id]):  # a supplier's breakdown stays private
             own = view.principal.role == "enterprise"

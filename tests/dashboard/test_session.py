@@ -12,7 +12,9 @@ import pytest
 from fastapi import APIRouter, Response
 from fastapi.testclient import TestClient
 
+from tanlian import fmt
 from tanlian.api.app import create_app
+from tanlian.api.dashboard.enterprise_pages import MC_SAMPLES, MC_SEED
 from tanlian.api.dashboard.session import SESSION_COOKIE, issue_session
 from tanlian.api.deps import PrincipalDep
 from tanlian.graph.model import Client
@@ -206,3 +208,16 @@ def test_valid_upload_reports_what_it_wrote(http, site):
     assert r.status_code == 200, r.text[-2000:]
     assert re.search(r"Imported: 0 added, 0 changed, \d+ unchanged, 0 removed", r.text)
     assert site.store.revision() == revision
+
+
+def test_uncertainty_band_is_the_apis(http, site):
+    """The product page's P5–P95 are those of /v1/products/{id}/footprint with the same samples and seed."""
+    cid, secret = site.creds["admin"]
+    token = http.post("/auth/token", data={"grant_type": "client_credentials"}, auth=(cid, secret)).json()
+    api = http.get(
+        f"/v1/products/E02_REBAR/footprint?mc={MC_SAMPLES}&seed={MC_SEED}",
+        headers={"Authorization": f"Bearer {token['access_token']}"},
+    ).json()
+    login(http, site, "admin")
+    page = http.get("/dashboard/products/E02_REBAR").text
+    assert f"{fmt.number(api['p5'])} – {fmt.number(api['p95'])}" in page
