@@ -34,7 +34,7 @@ from tanlian.lca.core.uncertainty import percentiles
 router = APIRouter(prefix="/dashboard", route_class=PageRoute, include_in_schema=False)
 
 #: Monte Carlo samples behind the product page's uncertainty band (fixed seed: same band on reload)
-MC_SAMPLES = 300
+MC_SAMPLES = 200
 MC_SEED = 42
 LABEL_FORMATS = ("svg", "pdf", "json")
 #: factor classes that group spend categories (US EEIO sectors), not interchangeable goods
