@@ -141,8 +141,9 @@ def product(product_id: IdPath, page: SignedInDep, view: PageViewDep, result: Re
         fp = footprint_body(result, product_id) | band(result, product_id)
         formats = label_formats(request.app, product_id)
         if view.visible_product(view.graph.products[product_id]):  # a supplier's breakdown stays private
-            own = view.principal.role == "enterprise"
-            hotspots = product_hotspots(result, product_id, top=8, tier1_only=own).record()
+            # direct inputs, each with its whole footprint (the tier-1 view): one column of M, no
+            # supply solve, so the page stays fast on large graphs; full paths are on the enterprise page
+            hotspots = product_hotspots(result, product_id, top=8, tier1_only=True).record()
     else:
         average = class_average(result, product_id)
         if average is None:

@@ -82,6 +82,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "企业视角只展开到一级供应商，更深层级计入各一级供应商的碳足迹。",
         "Enterprise view: detail stops at tier-1 suppliers; deeper tiers are inside each tier-1 footprint.",
     ),
+    "tier1_product_note": (
+        "按直接投入展开，每项包含其完整上游碳足迹。",
+        "By direct input, each with its whole upstream footprint.",
+    ),
     "alternatives": ("绿色替代方案", "Green alternatives"),
     "purchase": ("采购", "Purchase"),
     "current": ("当前供应商", "Current supplier"),
