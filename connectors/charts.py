@@ -35,7 +35,12 @@ def members_scope_figure(inventory: Mapping, lang: str) -> go.Figure:
     values = [scope_values(r, method) for r in rows]
     fig = go.Figure()
     for key in (*SCOPES, "removals"):
-        label = text("scope2_" + method if key == "scope2" else key, lang)
+        short = {
+            "scope2": "scope2_" + method,
+            "scope3_upstream": "scope3_up_short",
+            "scope3_downstream": "scope3_down_short",
+        }
+        label = text(short.get(key, key), lang)
         fig.add_bar(
             y=names,
             x=[v[key] for v in values],
@@ -53,9 +58,12 @@ def members_scope_figure(inventory: Mapping, lang: str) -> go.Figure:
         hovertemplate="%{y}<br>" + text("net", lang) + ": %{x:,.0f} tCO2e<extra></extra>",
     )
     fig.update_layout(barmode="relative")
-    fig.update_xaxes(title_text=text("t_per_year", lang), zeroline=True, zerolinecolor="#52606d")
+    fig.update_xaxes(zeroline=True, zerolinecolor="#52606d")
     fig.update_yaxes(automargin=True)
-    return style(fig, text("members_by_scope", lang), height=max(360, 34 * len(rows) + 140))
+    title = f"{text('members_by_scope', lang)} ({text('t_per_year', lang)})"
+    fig = style(fig, title, height=max(380, 34 * len(rows) + 170))
+    fig.update_layout(legend={"yanchor": "top", "y": -0.06, "xanchor": "left", "x": 0}, margin={"b": 20})
+    return fig
 
 
 def park_waterfall_figure(inventory: Mapping, lang: str) -> go.Figure:
