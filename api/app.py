@@ -16,7 +16,10 @@ from fastapi.openapi.utils import get_openapi
 
 from tanlian import __version__
 from tanlian.api import dashboard
-from tanlian.api.deps import GraphCache, reject_unknown_query
+from tanlian.api.cache import BodyCache, RevisionClock
+from tanlian.api.deps import reject_unknown_query
+from tanlian.api.observability import Observability
+from tanlian.api.observability import router as metrics_router
 from tanlian.api.problems import install_problem_handlers, openapi_components
 from tanlian.api.routes import accounts, auth, footprints, graph, health, imports, reduction, symbiosis
 from tanlian.graph.factory import open_store
@@ -33,6 +36,7 @@ ROUTERS: list[APIRouter] = [
     accounts.router,
     reduction.router,
     symbiosis.router,
+    metrics_router,
 ]
 
 
@@ -63,11 +67,13 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.settings = settings
     app.state.store = store
     app.state.jwt_key = settings.jwt_secret or secrets.token_hex(32)
-    app.state.graphs = GraphCache()
+    app.state.revisions = RevisionClock(store, settings.revision_ttl_s)  # read off the event loop
+    app.state.bodies = BodyCache()  # read bodies per (store, revision, query, visibility)
     for router in ROUTERS:
         app.include_router(router)
     dashboard.install(app)  # browser pages under /dashboard (not in the OpenAPI document)
     install_problem_handlers(app)
+    app.add_middleware(Observability)  # request id, access log, metrics; forgets the revision on writes
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -8,7 +8,6 @@ nothing under ``/v1``.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
@@ -25,10 +24,11 @@ from tanlian.api.auth import Principal, decode_token
 from tanlian.api.problems import Unauthorized
 from tanlian.errors import AccessDenied, NotFound
 from tanlian.graph.model import Flow, Graph, Product
-from tanlian.graph.store import GraphStore, store_key
-from tanlian.lca.core.cache import latest_year, results
+from tanlian.graph.store import GraphStore
+from tanlian.lca.core.cache import results, snapshots
 from tanlian.lca.core.result import LcaResult
 from tanlian.lca.core.sharing import shares_footprints
+from tanlian.settings import GwpSet, Scope2Method
 
 #: An entity id in a route path.
 IdPath = Annotated[str, Path(min_length=1, max_length=200)]
@@ -107,55 +107,49 @@ async def get_park_admin(principal: PrincipalDep) -> Principal:
 ParkAdminDep = Annotated[Principal, Depends(get_park_admin)]
 
 
-YearQuery = Annotated[
-    int | None, Query(ge=0, le=2100, description="accounting year (default: the latest year in the store)")
-]
+async def get_store_key(request: Request, store: StoreDep) -> tuple[str, str | None, int]:
+    """The store's identity and revision (``store_key``) without a store call on the event loop:
+    the revision comes from the app's :class:`~tanlian.api.cache.RevisionClock`."""
+    revision = await request.app.state.revisions.current()
+    return store.url, getattr(store, "database", None), revision
 
 
-class GraphCache:
-    """The store's snapshot of one year, re-read only when the store revision changes."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._key: tuple | None = None
-        self._graph: Graph | None = None
-
-    def peek(self, store: GraphStore, year: int | None = None) -> Graph | None:
-        """The cached graph when the store has not been written since, else None."""
-        key = (*store_key(store), latest_year(store, year))
-        with self._lock:
-            return self._graph if key == self._key else None
-
-    def get(self, store: GraphStore, year: int | None = None) -> Graph:
-        key = (*store_key(store), latest_year(store, year))
-        with self._lock:
-            if key == self._key and self._graph is not None:
-                return self._graph
-        snap = store.snapshot_tables(year)  # revision read in the same transaction as the tables
-        graph = snap.to_graph()
-        with self._lock:
-            self._key, self._graph = (*key[:2], snap.revision, snap.year), graph
-        return graph
+StoreKeyDep = Annotated[tuple[str, str | None, int], Depends(get_store_key)]
 
 
-async def get_graph(request: Request, store: StoreDep, year: YearQuery = None) -> Graph:
-    """The graph of ``?year=`` (default latest; cached per revision; a miss is read in the thread pool)."""
-    cache: GraphCache = request.app.state.graphs
-    return cache.peek(store, year) or await run_in_threadpool(cache.get, store, year)
+async def get_graph(store: StoreDep, key: StoreKeyDep) -> Graph:
+    """The current graph (cached per revision; a miss is read in the thread pool)."""
+    return snapshots.peek(key) or await run_in_threadpool(snapshots.get, store, None, key)
 
 
 GraphDep = Annotated[Graph, Depends(get_graph)]
 
+GwpQuery = Annotated[Literal["AR5", "AR6"], Query(description="GWP set of IPCC AR5 or AR6")]
+Scope2Query = Annotated[Literal["location", "market"], Query(description="Scope 2 method in intensities")]
 
-async def get_result(
-    store: StoreDep,
-    gwp: Annotated[Literal["AR5", "AR6"], Query(description="GWP set of IPCC AR5 or AR6")] = "AR6",
-    scope2: Annotated[Literal["location", "market"], Query(description="Scope 2 method in intensities")] = "market",
-    year: YearQuery = None,
-) -> LcaResult:
+
+@dataclass(frozen=True)
+class Options:
+    """Solve options of a request."""
+
+    gwp: GwpSet = "AR6"
+    scope2: Scope2Method = "market"
+
+
+async def get_options(gwp: GwpQuery = "AR6", scope2: Scope2Query = "market") -> Options:
+    return Options(gwp, scope2)
+
+
+OptionsDep = Annotated[Options, Depends(get_options)]
+
+
+async def get_result(store: StoreDep, key: StoreKeyDep, options: OptionsDep) -> LcaResult:
     """The solved result for the chosen options, cached per store revision by the engine; a miss
-    (a solve) runs in the thread pool, never on the event loop. An empty store is a 409."""
-    return results.peek(store, gwp, scope2, year) or await run_in_threadpool(results.get, store, gwp, scope2, year)
+    (a solve, one however many requests miss at once) runs in the thread pool, never on the event loop."""
+    gwp, scope2 = options.gwp, options.scope2
+    return results.peek(store, gwp, scope2, key=key) or await run_in_threadpool(
+        lambda: results.get(store, gwp, scope2, key=key)
+    )
 
 
 ResultDep = Annotated[LcaResult, Depends(get_result)]

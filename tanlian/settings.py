@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     )
     jwt_secret: str | None = Field(None, description="HMAC key for API tokens; random per process if unset")
     token_ttl_s: int = 3600
+    revision_ttl_s: float = Field(
+        0.5, ge=0, description="API: seconds a store revision read stays current (writes by other processes)"
+    )
 
 
 @lru_cache

@@ -1,12 +1,14 @@
-"""Accounts: an enterprise's Scope 1/2/3, a park's inventory and its zero-carbon indicators."""
+"""Accounts: an enterprise's Scope 1/2/3, a park's inventory and its zero-carbon indicators.
+
+Bodies are cached per store revision, query and caller's visibility (:mod:`tanlian.api.cache`).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from fastapi import APIRouter, Response
 
-from fastapi import APIRouter, Request
-
-from tanlian.api.deps import IdPath, ResultDep, ViewDep
+from tanlian.api.cache import ReadDep, model_bytes
+from tanlian.api.deps import IdPath, OptionsDep, View
 from tanlian.api.problems import AUTH_ERRORS, problem_responses
 from tanlian.api.schemas.accounts import Indicator, ParkInventory, ScopeAccount
 from tanlian.errors import AccessDenied, NotFound
@@ -19,7 +21,7 @@ router = APIRouter(prefix="/v1", tags=["accounts"])
 _ONE = problem_responses(*AUTH_ERRORS, 404)
 
 
-def check_park(view, park_id: str) -> None:
+def check_park(view: View, park_id: str) -> None:
     """Park figures are for the park's own admin and auditor."""
     if park_id not in view.graph.parks:
         raise NotFound("park", park_id)
@@ -28,22 +30,38 @@ def check_park(view, park_id: str) -> None:
 
 
 @router.get("/enterprises/{enterprise_id}/scope", response_model=ScopeAccount, responses=_ONE)
-def scope(enterprise_id: IdPath, view: ViewDep, result: ResultDep) -> dict[str, Any]:
+async def scope(enterprise_id: IdPath, read: ReadDep, options: OptionsDep) -> Response:
     """Scope 1, Scope 2 (location and market) and Scope 3 by category, one line per source (kgCO2e)."""
-    if not view.can_see_enterprise(enterprise_id):
-        raise NotFound("enterprise", enterprise_id)  # existence of other tenants is private
-    return enterprise_account(result, enterprise_id, shared_only=view.principal.role == "enterprise")
+
+    def build() -> bytes:
+        view = read.view()
+        if not view.can_see_enterprise(enterprise_id):
+            raise NotFound("enterprise", enterprise_id)  # existence of other tenants is private
+        shared_only = view.principal.role == "enterprise"
+        account = enterprise_account(read.result(options), enterprise_id, shared_only=shared_only)
+        return model_bytes(ScopeAccount, account)
+
+    return await read.respond(build)
 
 
 @router.get("/parks/{park_id}/inventory", response_model=ParkInventory, responses=_ONE)
-def inventory(park_id: IdPath, view: ViewDep, result: ResultDep) -> dict[str, Any]:
+async def inventory(park_id: IdPath, read: ReadDep, options: OptionsDep) -> Response:
     """Park inventory without double counting (kgCO2e per year)."""
-    check_park(view, park_id)
-    return park_inventory(result, park_id)
+
+    def build() -> bytes:
+        check_park(read.view(), park_id)
+        return model_bytes(ParkInventory, park_inventory(read.result(options), park_id))
+
+    return await read.respond(build)
 
 
 @router.get("/parks/{park_id}/indicators", response_model=list[Indicator], responses=_ONE)
-def indicators(park_id: IdPath, view: ViewDep, result: ResultDep, request: Request) -> list[dict]:
+async def indicators(park_id: IdPath, read: ReadDep, options: OptionsDep) -> Response:
     """The zero-carbon park "1+5" indicators with thresholds and verdicts."""
-    check_park(view, park_id)
-    return park_indicators(result, park_id, request.app.state.settings.electricity_kgce_per_kwh)
+    kgce = read.request.app.state.settings.electricity_kgce_per_kwh
+
+    def build() -> bytes:
+        check_park(read.view(), park_id)
+        return model_bytes(list[Indicator], park_indicators(read.result(options), park_id, kgce))
+
+    return await read.respond(build)

@@ -36,7 +36,8 @@ def build_world(folder: Path) -> Iterator[World]:
     for name, (role, park, ent) in ROLES.items():
         client, secret = new_client(store, name, role, park=park, enterprise=ent)  # type: ignore[arg-type]
         creds[name] = (client.id, secret)
-    settings = Settings(store=store.url, jwt_secret=JWT_SECRET, token_ttl_s=600)
+    # revision_ttl_s=0: tests write to the store behind the app's back and read at once
+    settings = Settings(store=store.url, jwt_secret=JWT_SECRET, token_ttl_s=600, revision_ttl_s=0)
     with TestClient(create_app(settings, store), raise_server_exceptions=False) as api:
         tokens = {}
         for name, (cid, secret) in creds.items():

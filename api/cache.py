@@ -1,0 +1,215 @@
+"""Response bodies per store revision: serialised once, served with a strong ETag, 304 on a match.
+
+A read route's body depends on the store's content (its identity and ``revision()``), the route
+and its query, and what the caller may see (role, park, enterprise). :class:`BodyCache` keeps the
+serialised bytes per such key (LRU, bounded in bytes); a write changes the revision, so the next
+request builds a new body. Concurrent misses of one key build it once (single flight).
+
+The revision itself is read in the thread pool, at most once per :attr:`RevisionClock.ttl`
+seconds (a write through this process forgets it at once; a write by another process or
+worker is seen within ``ttl``), so a cached request makes no store call on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import orjson
+from fastapi import Depends, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from pydantic import TypeAdapter
+
+from tanlian.api.auth import Principal
+from tanlian.api.deps import Options, PrincipalDep, StoreDep, StoreKeyDep, View
+from tanlian.api.observability import CACHE
+from tanlian.graph.store import GraphStore
+from tanlian.lca.core.cache import SingleFlight, results, snapshots
+from tanlian.lca.core.result import LcaResult
+
+JSON = "application/json"
+#: Seconds a revision read stays current (see the module docstring).
+REVISION_TTL_S = 0.5
+
+
+def dumps(body: Any) -> bytes:
+    """JSON bytes of a plain body (orjson: UTF-8, no spaces, NaN/inf as null, numpy arrays as lists)."""
+    return orjson.dumps(body, option=orjson.OPT_SERIALIZE_NUMPY)
+
+
+_ADAPTERS: dict[Any, TypeAdapter] = {}
+
+
+def model_bytes(model: Any, body: Any, *, exclude_none: bool = False) -> bytes:
+    """``body`` validated and dumped by the route's response model as FastAPI does (aliases,
+    defaults, ``exclude_none``), then serialised by orjson: the bytes FastAPI would send."""
+    adapter = _ADAPTERS.get(model)
+    if adapter is None:
+        adapter = _ADAPTERS[model] = TypeAdapter(model)
+    value = adapter.validate_python(body, from_attributes=True)
+    return dumps(adapter.dump_python(value, mode="json", by_alias=True, exclude_none=exclude_none))
+
+
+class RevisionClock:
+    """The store's revision, read in the thread pool at most once per ``ttl`` seconds."""
+
+    def __init__(self, store: GraphStore, ttl: float = REVISION_TTL_S):
+        self.store, self.ttl = store, ttl
+        self._value: int | None = None
+        self._at = 0.0
+        self._pending: asyncio.Future[int] | None = None
+        self.reads = 0
+
+    def forget(self) -> None:
+        """Drop the known revision (after a write through this process)."""
+        self._value = None
+
+    async def current(self) -> int:
+        value = self._value
+        if value is not None and time.monotonic() - self._at < self.ttl:
+            return value
+        if self._pending is not None:  # one read in flight serves every waiting request
+            return await asyncio.shield(self._pending)
+        loop = asyncio.get_running_loop()
+        self._pending = pending = loop.create_future()
+        try:
+            started = time.monotonic()
+            value = await run_in_threadpool(self.store.revision)
+            self.reads += 1
+            self._value, self._at = value, started
+            pending.set_result(value)
+            return value
+        except BaseException as exc:
+            pending.set_exception(exc)
+            pending.exception()  # retrieved: no "never retrieved" warning when nobody waited
+            raise
+        finally:
+            self._pending = None
+
+
+@dataclass(frozen=True)
+class Body:
+    """A serialised body and its strong ETag (a hash of the bytes)."""
+
+    content: bytes
+    etag: str
+
+    @classmethod
+    def of(cls, content: bytes) -> Body:
+        return cls(content, '"' + hashlib.blake2b(content, digest_size=16).hexdigest() + '"')
+
+
+class BodyCache:
+    """Serialised bodies per key, least recently used first out beyond ``max_bytes``."""
+
+    def __init__(self, max_bytes: int = 256 * 2**20):
+        self.max_bytes = max_bytes
+        self._data: OrderedDict[Hashable, Body] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.flight: SingleFlight[Body] = SingleFlight()
+        self.hits = self.misses = self.builds = 0
+
+    def get(self, key: Hashable) -> Body | None:
+        with self._lock:
+            body = self._data.get(key)
+            if body is not None:
+                self._data.move_to_end(key)
+            return body
+
+    def put(self, key: Hashable, body: Body) -> None:
+        if len(body.content) > self.max_bytes // 4:
+            return  # a body this large would evict most others
+        with self._lock:
+            old = self._data.pop(key, None)
+            self._bytes += len(body.content) - (len(old.content) if old else 0)
+            self._data[key] = body
+            while self._bytes > self.max_bytes:
+                _, dropped = self._data.popitem(last=False)
+                self._bytes -= len(dropped.content)
+
+    def build(self, key: Hashable, fn: Callable[[], bytes]) -> Body:
+        """The body of ``key``, built by ``fn`` once however many threads miss at the same time."""
+
+        def run() -> Body:
+            cached = self.get(key)  # a flight that just landed
+            if cached is not None:
+                return cached
+            self.builds += 1
+            body = Body.of(fn())
+            self.put(key, body)
+            return body
+
+        return self.flight.do(key, run)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+            self._bytes = 0
+
+
+def etag_matches(header: str | None, etag: str) -> bool:
+    """Whether an ``If-None-Match`` header matches ``etag`` (weak comparison, RFC 9110 13.1.2)."""
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    return any(t.strip().removeprefix("W/") == etag for t in header.split(","))
+
+
+def send(request: Request, body: Body) -> Response:
+    """200 with the body, or 304 when the request's ``If-None-Match`` matches its ETag."""
+    if etag_matches(request.headers.get("if-none-match"), body.etag):
+        return Response(status_code=304, headers={"ETag": body.etag})
+    return Response(body.content, media_type=JSON, headers={"ETag": body.etag})
+
+
+@dataclass(frozen=True)
+class Read:
+    """A cached read request: who asks, of which store at which revision; loads in the thread pool."""
+
+    request: Request
+    store: GraphStore
+    principal: Principal
+    key: tuple[str, str | None, int]  # ``store_key`` at the revision the clock gave
+
+    def view(self) -> View:
+        """The principal's view of the graph at :attr:`key` (call in the thread pool)."""
+        return View(self.principal, snapshots.get(self.store, None, self.key))
+
+    def result(self, options: Options) -> LcaResult:
+        """The solved result at :attr:`key` (call in the thread pool; one solve per key)."""
+        return results.get(self.store, options.gwp, options.scope2, key=self.key)
+
+    def body_key(self) -> tuple:
+        """Store, revision, path, query and visibility: everything a read body depends on."""
+        p, url = self.principal, self.request.url
+        query = tuple(sorted(self.request.query_params.multi_items())) if url.query else ()
+        return (*self.key, url.path, query, p.role, p.park, p.enterprise)
+
+    async def respond(self, build: Callable[[], bytes]) -> Response:
+        """The cached body of this request, or ``build()`` run once in the thread pool and kept."""
+        cache: BodyCache = self.request.app.state.bodies
+        key = self.body_key()
+        body = cache.get(key)
+        if body is not None:
+            cache.hits += 1
+            CACHE.labels("hit").inc()
+        else:
+            cache.misses += 1
+            CACHE.labels("miss").inc()
+            body = await run_in_threadpool(cache.build, key, build)
+        return send(self.request, body)
+
+
+async def get_read(request: Request, store: StoreDep, principal: PrincipalDep, key: StoreKeyDep) -> Read:
+    return Read(request, store, principal, key)
+
+
+ReadDep = Annotated[Read, Depends(get_read)]
