@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from tanlian.lca.core.result import EdgeTable, LcaResult
 from tanlian.lca.core.sharing import ClassAverage
-from tanlian.lca.core.uncertainty import percentiles
+from tanlian.lca.core.uncertainty import product_percentiles
 
 
 class Footprint(BaseModel):
@@ -76,8 +76,8 @@ def footprint_body(result: LcaResult, product_id: str, mc: int = 0, seed: int = 
         "allocation": s.allocations[p.enterprise].rule,
     }
     if mc:
-        p5, p50, p95 = percentiles(result, mc, seed)
-        out.update(p5=float(p5[j]), p50=float(p50[j]), p95=float(p95[j]), mc_samples=mc)
+        p5, p50, p95 = product_percentiles(result, j, mc, seed)  # one supply solve, S dot products
+        out.update(p5=p5, p50=p50, p95=p95, mc_samples=mc)
     return out
 
 
