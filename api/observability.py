@@ -67,7 +67,7 @@ access_log = logging.getLogger("tanlian.access")
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, request id and any ``extra`` fields."""
 
-    _STD = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
+    _STD = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime", "color_message"}
 
     def format(self, record: logging.LogRecord) -> str:
         out: dict[str, Any] = {
@@ -94,6 +94,20 @@ def configure_logging(level: str = "info") -> None:
         handler.setFormatter(JsonFormatter())
         logger.addHandler(handler)
         logger.propagate = False
+
+
+def log_config(level: str = "info") -> dict[str, Any]:
+    """``logging.config`` dict for uvicorn (and its workers): uvicorn's and Tanlian's loggers as
+    JSON lines on stderr; uvicorn's own access log is replaced by ``tanlian.access``."""
+    handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+    logger = {"handlers": ["json"], "level": level.upper(), "propagate": False}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": f"{__name__}.JsonFormatter"}},
+        "handlers": {"json": handler},
+        "loggers": {"uvicorn": logger, "tanlian": logger},  # uvicorn.error propagates to uvicorn
+    }
 
 
 class Observability:

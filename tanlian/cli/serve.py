@@ -46,20 +46,50 @@ def serve_cmd(
     store: StoreOpt = None,
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port", min=1, max=65535)] = 8000,
-    log_level: Annotated[str, typer.Option(help="uvicorn log level")] = "info",
+    log_level: Annotated[str, typer.Option(help="log level (JSON lines on stderr; access lines at info)")] = "info",
     tls_cert: Annotated[Path | None, typer.Option("--tls-cert", help="PEM certificate: serve HTTPS")] = None,
     tls_key: Annotated[Path | None, typer.Option("--tls-key", help="PEM private key for --tls-cert")] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=64, help="worker processes (more than 1 needs TANLIAN_JWT_SECRET)")
+    ] = 1,
 ) -> None:
-    """Run the HTTP API (OpenAPI docs at /docs). Set TANLIAN_JWT_SECRET so tokens survive restarts."""
+    """Run the HTTP API (OpenAPI docs at /docs). Set TANLIAN_JWT_SECRET so tokens survive restarts.
+
+    With ``--workers N`` uvicorn starts N processes, each building the app from the environment
+    (``TANLIAN_*``; ``--store`` is passed as ``TANLIAN_STORE``). They share the signing key
+    ``TANLIAN_JWT_SECRET`` (required), each keeps its own snapshot/result/body caches keyed by the
+    store revision, and ``/metrics`` sums their figures (``PROMETHEUS_MULTIPROC_DIR``).
+    """
+    import os
+    import shutil
+    import tempfile
+
     import uvicorn
 
-    from tanlian.api.app import create_app
+    from tanlian.api.observability import log_config
     from tanlian.settings import get_settings
 
-    settings = get_settings()
-    if store:
-        settings = settings.model_copy(update={"store": store})
     if (tls_cert is None) != (tls_key is None):
         raise TanlianError("--tls-cert and --tls-key go together")
+    if store:
+        os.environ["TANLIAN_STORE"] = store  # the workers read their settings from the environment
+    get_settings.cache_clear()
+    settings = get_settings()
+    if workers > 1 and not settings.jwt_secret:
+        raise TanlianError(
+            "--workers > 1 needs TANLIAN_JWT_SECRET: every worker must sign and check tokens with the same key"
+        )
     tls = {"ssl_certfile": str(tls_cert), "ssl_keyfile": str(tls_key)} if tls_cert else {}
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, **tls)
+    run = dict(host=host, port=port, log_config=log_config(log_level), access_log=False, **tls)
+    run["timeout_worker_healthcheck"] = 120  # a worker imports the whole stack: slow on a busy machine
+    if workers == 1:
+        from tanlian.api.app import create_app
+
+        uvicorn.run(create_app(settings), **run)
+        return
+    metrics_dir = tempfile.mkdtemp(prefix="tanlian-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir  # /metrics sums over the workers
+    try:
+        uvicorn.run("tanlian.api.app:create_app", factory=True, workers=workers, **run)
+    finally:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
