@@ -177,7 +177,7 @@ router = APIRouter(tags=["health"])
     responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}, **problem_responses(*AUTH_ERRORS)},
 )
 async def metrics(admin: ParkAdminDep) -> Response:
-    """Requests by route and status, latency histogram, response cache hits/misses, solves (text format 0.0.4)."""
+    """Requests by route and status, latency histogram, response cache hits/misses, solves (Prometheus text format)."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
