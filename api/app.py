@@ -16,7 +16,7 @@ from fastapi.openapi.utils import get_openapi
 
 from tanlian import __version__
 from tanlian.api import dashboard
-from tanlian.api.cache import BodyCache, RevisionClock
+from tanlian.api.cache import BodyCache, CachedReads, RevisionClock
 from tanlian.api.deps import reject_unknown_query
 from tanlian.api.observability import Observability
 from tanlian.api.observability import router as metrics_router
@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         app.include_router(router)
     dashboard.install(app)  # browser pages under /dashboard (not in the OpenAPI document)
     install_problem_handlers(app)
+    app.add_middleware(CachedReads)  # cached read bodies answered before routing (inside Observability)
     app.add_middleware(Observability)  # request id, access log, metrics; forgets the revision on writes
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

@@ -20,14 +20,16 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Annotated, Any
+from urllib.parse import parse_qsl
 
 import orjson
 from fastapi import Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import TypeAdapter
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tanlian.api.auth import Principal
-from tanlian.api.deps import Options, PrincipalDep, StoreDep, StoreKeyDep, View
+from tanlian.api.deps import Options, PrincipalDep, StoreDep, StoreKeyDep, View, get_principal, get_reader
 from tanlian.api.observability import CACHE
 from tanlian.graph.store import GraphStore
 from tanlian.lca.core.cache import SingleFlight, results, snapshots
@@ -95,14 +97,15 @@ class RevisionClock:
 
 @dataclass(frozen=True)
 class Body:
-    """A serialised body and its strong ETag (a hash of the bytes)."""
+    """A serialised body, its strong ETag (a hash of the bytes) and the route that built it."""
 
     content: bytes
     etag: str
+    route: Any = None  # the APIRoute (metrics label it by its path template)
 
     @classmethod
-    def of(cls, content: bytes) -> Body:
-        return cls(content, '"' + hashlib.blake2b(content, digest_size=16).hexdigest() + '"')
+    def of(cls, content: bytes, route: Any = None) -> Body:
+        return cls(content, '"' + hashlib.blake2b(content, digest_size=16).hexdigest() + '"', route)
 
 
 class BodyCache:
@@ -115,6 +118,10 @@ class BodyCache:
         self._lock = threading.Lock()
         self.flight: SingleFlight[Body] = SingleFlight()
         self.hits = self.misses = self.builds = 0
+
+    @property
+    def size(self) -> int:
+        return len(self._data)
 
     def get(self, key: Hashable) -> Body | None:
         with self._lock:
@@ -134,7 +141,7 @@ class BodyCache:
                 _, dropped = self._data.popitem(last=False)
                 self._bytes -= len(dropped.content)
 
-    def build(self, key: Hashable, fn: Callable[[], bytes]) -> Body:
+    def build(self, key: Hashable, fn: Callable[[], bytes], route: Any = None) -> Body:
         """The body of ``key``, built by ``fn`` once however many threads miss at the same time."""
 
         def run() -> Body:
@@ -142,7 +149,7 @@ class BodyCache:
             if cached is not None:
                 return cached
             self.builds += 1
-            body = Body.of(fn())
+            body = Body.of(fn(), route)
             self.put(key, body)
             return body
 
@@ -163,11 +170,18 @@ def etag_matches(header: str | None, etag: str) -> bool:
     return any(t.strip().removeprefix("W/") == etag for t in header.split(","))
 
 
-def send(request: Request, body: Body) -> Response:
+def respond(request: Request, body: Body) -> Response:
     """200 with the body, or 304 when the request's ``If-None-Match`` matches its ETag."""
     if etag_matches(request.headers.get("if-none-match"), body.etag):
         return Response(status_code=304, headers={"ETag": body.etag})
     return Response(body.content, media_type=JSON, headers={"ETag": body.etag})
+
+
+def body_key(store_key: tuple, path: str, query_string: bytes, p: Principal) -> tuple:
+    """Store, revision, path, query and visibility: everything a read body depends on (the query
+    parsed as Starlette parses it, sorted)."""
+    query = tuple(sorted(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True))) if query_string else ()
+    return (*store_key, path, query, p.role, p.park, p.enterprise)
 
 
 @dataclass(frozen=True)
@@ -187,11 +201,14 @@ class Read:
         """The solved result at :attr:`key` (call in the thread pool; one solve per key)."""
         return results.get(self.store, options.gwp, options.scope2, key=self.key)
 
+    def solved(self, options: Options) -> tuple[View, LcaResult]:
+        """The result at :attr:`key` and the principal's view of the graph it solved."""
+        result = self.result(options)
+        return View(self.principal, result.graph), result
+
     def body_key(self) -> tuple:
-        """Store, revision, path, query and visibility: everything a read body depends on."""
-        p, url = self.principal, self.request.url
-        query = tuple(sorted(self.request.query_params.multi_items())) if url.query else ()
-        return (*self.key, url.path, query, p.role, p.park, p.enterprise)
+        scope = self.request.scope
+        return body_key(self.key, scope["path"], scope["query_string"], self.principal)
 
     async def respond(self, build: Callable[[], bytes]) -> Response:
         """The cached body of this request, or ``build()`` run once in the thread pool and kept."""
@@ -204,8 +221,8 @@ class Read:
         else:
             cache.misses += 1
             CACHE.labels("miss").inc()
-            body = await run_in_threadpool(cache.build, key, build)
-        return send(self.request, body)
+            body = await run_in_threadpool(cache.build, key, build, self.request.scope.get("route"))
+        return respond(self.request, body)
 
 
 async def get_read(request: Request, store: StoreDep, principal: PrincipalDep, key: StoreKeyDep) -> Read:
@@ -213,3 +230,48 @@ async def get_read(request: Request, store: StoreDep, principal: PrincipalDep, k
 
 
 ReadDep = Annotated[Read, Depends(get_read)]
+
+
+_DATA = "/v1/"
+
+
+class CachedReads:
+    """ASGI middleware: a ``GET /v1/...`` whose body is cached is answered here, before routing.
+
+    The caller is authenticated by the routes' own dependency functions (:func:`get_principal`,
+    :func:`get_reader`); the key (store, revision, path, query, visibility) only exists once the
+    route built that body, so its path and query passed validation then. Anything else (no token,
+    a refusal, a miss, a store error) goes on to the route, which answers as usual.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"].startswith(_DATA):
+            cache: BodyCache | None = getattr(scope["app"].state, "bodies", None)
+            hit = await self._lookup(scope, cache) if cache is not None and cache.size else None
+            if hit is not None:
+                request, body = hit
+                scope["route"] = body.route  # metrics label the request by its route
+                cache.hits += 1
+                CACHE.labels("hit").inc()
+                await respond(request, body)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    async def _lookup(scope: Scope, cache: BodyCache) -> tuple[Request, Body] | None:
+        request = Request(scope)
+        state = scope["app"].state
+        try:
+            principal = await get_reader(await get_principal(request, request.headers.get("authorization")))
+            revision = await state.revisions.current()
+        except Exception:  # a refusal or a store error: the route answers it (problem+json)
+            return None
+        store = state.store
+        key = body_key(
+            (store.url, getattr(store, "database", None), revision), scope["path"], scope["query_string"], principal
+        )
+        body = cache.get(key)
+        return None if body is None else (request, body)

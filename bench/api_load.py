@@ -1,19 +1,25 @@
-"""Load test of the HTTP API over a ~10k-product synthetic graph (not a test; run by hand).
+"""Load test of the HTTP API on a ~10k-product synthetic park with ``wrk`` (not a test; run by hand).
 
-    .venv/bin/python bench/api_load.py [--products 10000] [--requests 2000] [--concurrency 50]
+    apt-get install -y wrk      # the load generator (C, event loop): not the bottleneck
+    .venv/bin/python bench/api_load.py [--products 10000] [--workers 1 2] [--duration 10] [--connections 50]
 
-Builds the graph (``bench/synthetic.py`` when present, else a small generator here), imports it
-into an embedded store in a temporary folder, runs ``uvicorn`` in a subprocess on a free local
-port, gets a park-admin token, warms the result cache, then drives each endpoint with
-``--concurrency`` httpx clients and prints p50/p95/p99 latency (ms) and throughput (requests/s).
+Builds ``bench/synthetic.py``'s graph, imports it into an embedded store in a temporary folder and
+adds a park-admin client. Then for each worker count N: starts ``tanlian serve --workers N``,
+times the first footprint request (the cold solve after the import: snapshot + solve), warms the
+response cache on every URL the load will use, and drives each route with ``wrk`` (``--connections``
+connections, rotating over many ids of the route) for ``--duration`` seconds, ``/healthz`` in the same
+run. Prints each route's throughput and p50/p95 latency, and their ratios to ``/healthz``; the
+Markdown table goes to stdout at the end (copied into ``bench/README.md``).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import concurrent.futures
+import json
 import os
 import random
+import shutil
 import socket
 import subprocess
 import sys
@@ -22,61 +28,31 @@ import time
 from pathlib import Path
 
 import httpx
-import numpy as np
-from rich.console import Console
-from rich.table import Table
 
 from tanlian.api.auth import new_client
 from tanlian.graph.embedded import EmbeddedStore
-from tanlian.graph.model import Activity, Enterprise, Factor, Flow, Graph, Park, Product
 
-console = Console()
-PRODUCTS_PER_ENTERPRISE = 10
+sys.path.insert(0, str(Path(__file__).parent))
+from synthetic import synthetic_graph
 
+IDS_PER_ROUTE = 200  # distinct URLs per route (each a cache entry, all warmed before the run)
 
-def own_synthetic_graph(n_products: int, inputs_per_product: int = 4, seed: int = 0) -> Graph:
-    """A layered supply graph: enterprises of 10 products each buy from earlier enterprises (no loops)."""
-    rng = random.Random(seed)
-    n_ent = max(1, n_products // PRODUCTS_PER_ENTERPRISE)
-    ents = [f"E{i:05d}" for i in range(n_ent)]
-    g = Graph.from_entities(
-        [
-            Park(id="BP", name="Bench Park", year=2022),
-            Factor(id="ore", unit="t", kgco2e=50, kind="material"),
-            Factor(id="coal", unit="t", kgco2e=2500, kind="energy", gases={"CO2": 2480, "CH4": 0.5}),
-        ]
-    )
-    for i, e in enumerate(ents):
-        g.enterprises[e] = Enterprise(id=e, name=f"Enterprise {i}", park="BP")
-        g.activities[f"{e}|fuel|coal"] = Activity(enterprise=e, type="fuel", item="coal", quantity=5, unit="t")
-        for k in range(PRODUCTS_PER_ENTERPRISE):
-            pid = f"P{i * PRODUCTS_PER_ENTERPRISE + k:06d}"
-            g.products[pid] = Product(id=pid, enterprise=e, unit="t", output=1000, price_cny=100 + k)
-    products = sorted(g.products)
-    for i, e in enumerate(ents):
-        if i == 0:
-            g.flows[f"ore|{e}"] = Flow.model_validate(
-                {"id": f"ore|{e}", "from": "factor:ore", "to": e, "quantity": 100, "unit": "t"}
-            )
-            continue
-        pool = products[: i * PRODUCTS_PER_ENTERPRISE]
-        n_in = min(len(pool), inputs_per_product * PRODUCTS_PER_ENTERPRISE)
-        for src in rng.sample(pool, n_in):
-            fid = f"{src}|{e}"
-            g.flows[fid] = Flow.model_validate({"id": fid, "from": src, "to": e, "quantity": 20, "unit": "t"})
-    return g
-
-
-def synthetic(n_products: int) -> Graph:
-    """The shared generator when it exists, else :func:`own_synthetic_graph`."""
-    sys.path.insert(0, str(Path(__file__).parent))
-    try:
-        from synthetic import synthetic_graph  # type: ignore[import-not-found]
-    except ImportError:
-        return own_synthetic_graph(n_products)
-    finally:
-        sys.path.pop(0)
-    return synthetic_graph(n_products, inputs_per_product=4, seed=0)
+LUA = """
+local paths = %s
+local i = 0
+wrk.headers["Authorization"] = "Bearer %s"
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i %% #paths) + 1])
+end
+done = function(summary, latency, requests)
+  local non2xx = summary.errors.status
+  io.write(string.format('RESULT {"requests": %%d, "duration_us": %%d, "p50_us": %%d, "p95_us": %%d, "p99_us": %%d, ' ..
+    '"errors": %%d}\\n', summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), non2xx + summary.errors.connect + summary.errors.read + summary.errors.write +
+    summary.errors.timeout))
+end
+"""
 
 
 def free_port() -> int:
@@ -85,122 +61,138 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db: Path, port: int, secret: str) -> subprocess.Popen:
+def start_server(db: Path, port: int, secret: str, workers: int) -> subprocess.Popen:
     env = {**os.environ, "TANLIAN_STORE": f"sqlite:///{db}", "TANLIAN_JWT_SECRET": secret}
-    cmd = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "tanlian.api.app:create_app",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
+    main = "import sys; from tanlian.cli import app; sys.argv[0] = 'tanlian'; app()"
+    cmd = [sys.executable, "-c", main, "serve", "--port", str(port), "--workers", str(workers)]
+    cmd += ["--log-level", "warning"]
     proc = subprocess.Popen(cmd, env=env)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                time.sleep(3 if workers > 1 else 0)  # let every worker finish starting
                 return proc
         except httpx.HTTPError:
-            time.sleep(0.1)
+            time.sleep(0.2)
     proc.terminate()
     raise RuntimeError("server did not become ready")
 
 
-async def drive(
-    base: str, headers: dict[str, str], paths: list[str], concurrency: int
-) -> tuple[np.ndarray, float, int]:
-    """Request every path with ``concurrency`` workers; latencies (ms), wall time (s), errors."""
-    queue: asyncio.Queue[str] = asyncio.Queue()
-    for p in paths:
-        queue.put_nowait(p)
-    latencies: list[float] = []
-    errors = 0
+def routes(graph, park: str, rng: random.Random) -> dict[str, list[str]]:
+    """Route name → URLs the load rotates over (ids of the park admin's view)."""
+    ents = sorted(e for e, ent in graph.enterprises.items() if ent.park == park)
+    members = set(ents)
+    products = sorted(p for p, prod in graph.products.items() if prod.enterprise in members)
+    flows = sorted(f for f, flow in graph.flows.items() if flow.to in members)
+    pick = lambda xs: rng.sample(xs, min(IDS_PER_ROUTE, len(xs)))  # noqa: E731
+    return {
+        "/healthz": ["/healthz"],
+        "footprint": [f"/v1/products/{p}/footprint" for p in pick(products)],
+        "footprint?mc=2000": [f"/v1/products/{p}/footprint?mc=2000" for p in pick(products)[:20]],
+        "scope": [f"/v1/enterprises/{e}/scope" for e in pick(ents)],
+        "edges?enterprise=": [f"/v1/edges?enterprise={e}" for e in pick(ents)],
+        "products (page)": [f"/v1/products?offset={k * 100}" for k in range(min(IDS_PER_ROUTE, len(products) // 100))],
+        "product": [f"/v1/products/{p}" for p in pick(products)],
+        "enterprise": [f"/v1/enterprises/{e}" for e in pick(ents)],
+        "flow": [f"/v1/flows/{f}" for f in pick(flows)],
+        "park inventory": [f"/v1/parks/{park}/inventory"],
+        "park indicators": [f"/v1/parks/{park}/indicators"],
+    }
 
-    async def worker(client: httpx.AsyncClient) -> None:
-        nonlocal errors
-        while not queue.empty():
-            path = queue.get_nowait()
-            t0 = time.perf_counter()
-            r = await client.get(path)
-            latencies.append((time.perf_counter() - t0) * 1000)
-            errors += r.status_code != 200
 
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=60) as client:
-        t0 = time.perf_counter()
-        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
-        wall = time.perf_counter() - t0
-    return np.array(latencies), wall, errors
+def warm(base: str, headers: dict[str, str], paths: list[str]) -> None:
+    """Request every path once (fills the response cache of every worker that answers)."""
+    with httpx.Client(base_url=base, headers=headers, timeout=300) as http:
+
+        def get(p: str) -> None:
+            http.get(p).raise_for_status()
+
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            list(pool.map(get, paths * 3))  # several times: a fresh connection may land on another worker
+
+
+def run_wrk(base: str, token: str, paths: list[str], args, folder: Path) -> dict:
+    script = folder / "load.lua"
+    script.write_text(LUA % ("{" + ", ".join(json.dumps(p) for p in paths) + "}", token))
+    cmd = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "30s"]
+    out = subprocess.run([*cmd, "-s", str(script), base], capture_output=True, text=True, check=True).stdout
+    line = next(ln for ln in out.splitlines() if ln.startswith("RESULT "))
+    r = json.loads(line[len("RESULT ") :])
+    r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
+    return r
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--products", type=int, default=10_000)
-    ap.add_argument("--requests", type=int, default=2000, help="requests per endpoint")
-    ap.add_argument("--concurrency", type=int, default=50)
+    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--duration", type=int, default=10, help="seconds per route")
+    ap.add_argument("--connections", type=int, default=50)
+    ap.add_argument("--threads", type=int, default=2, help="wrk threads")
     args = ap.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk not found: apt-get install -y wrk")
     rng = random.Random(1)
+    tables = []
     with tempfile.TemporaryDirectory(prefix="tanlian-bench-") as tmp:
-        db = Path(tmp) / "bench.db"
+        folder = Path(tmp)
+        db = folder / "bench.db"
         t0 = time.perf_counter()
-        graph = synthetic(args.products)
+        graph = synthetic_graph(args.products, inputs_per_product=4, seed=0)
         store = EmbeddedStore(db)
         store.import_graph(graph)
         park = sorted(graph.parks)[0]
         client, secret = new_client(store, "bench", "park_admin", park=park)
         store.close()
         counts = graph.counts()
-        console.print(
-            f"graph: {counts['products']} products, {counts['enterprises']} enterprises, "
-            f"{counts['flows']} flows — built and imported in {time.perf_counter() - t0:.1f} s"
+        print(
+            f"graph: {counts['products']} products, {counts['enterprises']} enterprises, {counts['flows']} flows "
+            f"— built and imported in {time.perf_counter() - t0:.1f} s",
+            flush=True,
         )
-        port = free_port()
-        proc = start_server(db, port, "bench-" + secret)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            r = httpx.post(
-                f"{base}/auth/token", data={"grant_type": "client_credentials"}, auth=(client.id, secret), timeout=30
-            )
-            r.raise_for_status()
-            headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
-            ents = sorted(e for e, ent in graph.enterprises.items() if ent.park == park)
-            members = set(ents)  # the park admin's view: products and flows of its park
-            products = sorted(p for p, prod in graph.products.items() if prod.enterprise in members)
-            t0 = time.perf_counter()
-            httpx.get(f"{base}/v1/products/{products[0]}/footprint", headers=headers, timeout=300).raise_for_status()
-            console.print(f"cold solve (first footprint request): {time.perf_counter() - t0:.2f} s")
-            endpoints = {
-                "GET /v1/products/{id}/footprint": [
-                    f"/v1/products/{rng.choice(products)}/footprint" for _ in range(args.requests)
-                ],
-                "GET /v1/edges?enterprise=": [f"/v1/edges?enterprise={rng.choice(ents)}" for _ in range(args.requests)],
-            }
-            table = Table(title=f"API load — {args.concurrency} concurrent clients, {args.requests} requests each")
-            for col in ("endpoint", "n", "errors", "p50 ms", "p95 ms", "p99 ms", "req/s"):
-                table.add_column(col, justify="left" if col == "endpoint" else "right")
-            for name, paths in endpoints.items():
-                lat, wall, errors = asyncio.run(drive(base, headers, paths, args.concurrency))
-                p50, p95, p99 = np.percentile(lat, [50, 95, 99])
-                table.add_row(
-                    name,
-                    str(len(lat)),
-                    str(errors),
-                    f"{p50:.1f}",
-                    f"{p95:.1f}",
-                    f"{p99:.1f}",
-                    f"{len(lat) / wall:,.0f}",
-                )
-            console.print(table)
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
+        urls = routes(graph, park, rng)
+        for workers in args.workers:
+            port = free_port()
+            proc = start_server(db, port, "bench-" + secret, workers)
+            try:
+                base = f"http://127.0.0.1:{port}"
+                grant = {"grant_type": "client_credentials"}
+                r = httpx.post(f"{base}/auth/token", data=grant, auth=(client.id, secret), timeout=30)
+                r.raise_for_status()
+                token = r.json()["access_token"]
+                headers = {"Authorization": f"Bearer {token}"}
+                t0 = time.perf_counter()
+                httpx.get(base + urls["footprint"][0], headers=headers, timeout=300).raise_for_status()
+                cold = time.perf_counter() - t0
+                print(f"\n{workers} worker(s): cold solve (first footprint after the import): {cold:.2f} s", flush=True)
+                t0 = time.perf_counter()
+                warm(base, headers, [p for ps in urls.values() for p in ps])
+                print(f"cache warmed in {time.perf_counter() - t0:.1f} s", flush=True)
+                rows = {name: run_wrk(base, token, paths, args, folder) for name, paths in urls.items()}
+            finally:
+                proc.terminate()
+                proc.wait(timeout=60)
+            tables.append(render(workers, cold, rows, args))
+            print(tables[-1], flush=True)
+    print("\n" + "\n\n".join(tables))
+
+
+def render(workers: int, cold: float, rows: dict[str, dict], args) -> str:
+    h = rows["/healthz"]
+    lines = [
+        f"**{workers} worker(s)**, {args.connections} connections, wrk {args.threads} threads, {args.duration} s per "
+        f"route; cold solve after the import {cold:.2f} s",
+        "",
+        "| route | req/s | p50 ms | p95 ms | errors | req/s ÷ /healthz | p95 ÷ /healthz p95 |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, r in rows.items():
+        lines.append(
+            f"| {name} | {r['rps']:,.0f} | {r['p50_us'] / 1000:.2f} | {r['p95_us'] / 1000:.2f} | {r['errors']} | "
+            f"{r['rps'] / h['rps']:.2f} | {r['p95_us'] / max(h['p95_us'], 1):.2f} |"
+        )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

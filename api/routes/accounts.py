@@ -34,11 +34,10 @@ async def scope(enterprise_id: IdPath, read: ReadDep, options: OptionsDep) -> Re
     """Scope 1, Scope 2 (location and market) and Scope 3 by category, one line per source (kgCO2e)."""
 
     def build() -> bytes:
-        view = read.view()
+        view, result = read.solved(options)
         if not view.can_see_enterprise(enterprise_id):
             raise NotFound("enterprise", enterprise_id)  # existence of other tenants is private
-        shared_only = view.principal.role == "enterprise"
-        account = enterprise_account(read.result(options), enterprise_id, shared_only=shared_only)
+        account = enterprise_account(result, enterprise_id, shared_only=view.principal.role == "enterprise")
         return model_bytes(ScopeAccount, account)
 
     return await read.respond(build)
@@ -49,8 +48,9 @@ async def inventory(park_id: IdPath, read: ReadDep, options: OptionsDep) -> Resp
     """Park inventory without double counting (kgCO2e per year)."""
 
     def build() -> bytes:
-        check_park(read.view(), park_id)
-        return model_bytes(ParkInventory, park_inventory(read.result(options), park_id))
+        view, result = read.solved(options)
+        check_park(view, park_id)
+        return model_bytes(ParkInventory, park_inventory(result, park_id))
 
     return await read.respond(build)
 
@@ -61,7 +61,8 @@ async def indicators(park_id: IdPath, read: ReadDep, options: OptionsDep) -> Res
     kgce = read.request.app.state.settings.electricity_kgce_per_kwh
 
     def build() -> bytes:
-        check_park(read.view(), park_id)
-        return model_bytes(list[Indicator], park_indicators(read.result(options), park_id, kgce))
+        view, result = read.solved(options)
+        check_park(view, park_id)
+        return model_bytes(list[Indicator], park_indicators(result, park_id, kgce))
 
     return await read.respond(build)

@@ -35,7 +35,7 @@ async def footprint(
     """Footprint of a product the caller may see (own/park, or a sharing direct supplier's)."""
 
     def build() -> bytes:
-        view, result = read.view(), read.result(options)
+        view, result = read.solved(options)
         if view.check_footprint(product_id):
             return model_bytes(Footprint, footprint_body(result, product_id, mc=mc, seed=seed), exclude_none=True)
         average = class_average(result, product_id)
@@ -62,7 +62,7 @@ async def edges(
     """
 
     def build() -> bytes:
-        view, result = read.view(), read.result(options)
+        view, result = read.solved(options)
         ent = enterprise
         if ent is not None and not view.can_see_enterprise(ent):
             raise NotFound("enterprise", ent)

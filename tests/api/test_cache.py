@@ -173,3 +173,27 @@ def test_cached_reads_make_no_store_call_on_the_event_loop(slow_world):
             for _ in range(2):
                 assert api.get(path, headers=h).status_code == 200
     assert store.on_loop == []
+
+
+def test_cached_bodies_still_need_a_valid_token(world):
+    """Hits are answered before routing, with the routes' own authentication: a cached URL gives
+    nothing to a missing, forged or expired token, or to a partner."""
+    from tanlian.api.auth import issue_token
+    from tanlian.graph.model import Client
+
+    path = "/v1/enterprises/B/scope"
+    ok = world.api.get(path, headers=bearer(world.tokens["park_admin"]))
+    assert (
+        ok.status_code == 200 and world.api.get(path, headers=bearer(world.tokens["park_admin"])).content == ok.content
+    )
+    client = world.store.get(Client, world.credentials["park_admin"][0])
+    expired = issue_token(client, JWT_SECRET, 60, now=time.time() - 3600)
+    forged = issue_token(client, "another-key-of-at-least-32-bytes!!!!", 600)
+    for headers, status in [
+        ({}, 401),
+        (bearer(expired), 401),
+        (bearer(forged), 401),
+        (bearer(world.tokens["partner"]), 403),
+    ]:
+        r = world.api.get(path, headers={**headers, "If-None-Match": ok.headers["etag"]})
+        assert r.status_code == status and r.headers["content-type"] == "application/problem+json"
