@@ -20,9 +20,10 @@ import bw_processing as bwp
 import numpy as np
 import scipy.sparse as sp
 
+from tanlian.lca.core.datapackage import to_datapackage
 from tanlian.lca.core.perron import perron_root
 from tanlian.lca.core.solve import loop_components
-from tanlian.lca.core.system import BIOSPHERE_OFFSET, to_datapackage
+from tanlian.lca.core.system import BIOSPHERE_OFFSET
 
 GASES = ["CO2", "CH4", "N2O"]
 GWP_AR6 = np.array([1.0, 27.0, 273.0])  # GWP100, AR6 (CH4 non-fossil)

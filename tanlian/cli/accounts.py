@@ -15,15 +15,13 @@ from tanlian.cli.app import (
     Scope2Opt,
     StoreOpt,
     app,
+    get_settings,
     import_with_progress,
     open_store,
-    snapshot,
     solved,
 )
 from tanlian.cli.console import console, err_console, handle_errors, kv_table, print_json
 from tanlian.errors import TanlianError
-from tanlian.lca.accounting.park import PARK_TOTALS
-from tanlian.settings import get_settings
 
 
 def refuse_other_data(store, demo) -> None:
@@ -85,6 +83,8 @@ def members_table(inv: dict) -> Table:
 
 
 def print_park(inv: dict) -> None:
+    from tanlian.lca.accounting.park import PARK_TOTALS
+
     div, unit = fmt.co2e_scale(inv[k] for k in PARK_TOTALS)
     rows = [(k.removesuffix("_kgco2e").replace("_", " ") + f" ({unit})", inv[k] / div) for k in PARK_TOTALS]
     console.print(

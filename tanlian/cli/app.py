@@ -13,7 +13,6 @@ import typer
 
 from tanlian import __version__
 from tanlian.cli.console import console, err_console, progress_bar
-from tanlian.settings import get_settings
 
 app = typer.Typer(
     help="Tanlian (碳链): supply-chain carbon tracing for zero-carbon industrial parks.",
@@ -48,6 +47,13 @@ def main(
 ) -> None:
     """Tanlian (碳链)."""
     state["year"] = year
+
+
+def get_settings():
+    """The process settings; pydantic-settings is imported on first use, not at start-up."""
+    from tanlian.settings import get_settings as settings
+
+    return settings()
 
 
 def open_store(url: str | None):

@@ -10,10 +10,9 @@ from typing import Annotated
 
 import typer
 
-from tanlian.cli.app import GwpOpt, JsonOpt, Scope2Opt, StoreOpt, app, open_store, snapshot
+from tanlian.cli.app import GwpOpt, JsonOpt, Scope2Opt, StoreOpt, app, get_settings, open_store
 from tanlian.cli.console import console, err_console, handle_errors, print_json
 from tanlian.errors import TanlianError
-from tanlian.settings import get_settings
 
 brightway_app = typer.Typer(help="Brightway 2.5 projects: link factors to activities, export the product system.")
 app.add_typer(brightway_app, name="brightway")

@@ -7,9 +7,9 @@ import warnings
 import numpy as np
 import pytest
 
+from tanlian.lca.core.datapackage import to_datapackage
 from tanlian.lca.core.result import solve_graph
 from tanlian.lca.core.solve import loop_components
-from tanlian.lca.core.system import to_datapackage
 
 from .builders import chain_graph, loop_graph, random_graph
 
