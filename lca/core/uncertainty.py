@@ -6,8 +6,15 @@ Two ways, one random stream (same seed → same multipliers → same samples):
   solve of ``(I − Mᵀ) Y = b + D (m − 1)``; (n, S) floats.
 - one product (:func:`product_percentiles`, for a footprint): the intensity of j is ``xᵀ b`` with
   ``x`` its supply vector, ``(I − M) x = e_j`` (units of each product per unit of j). A sample is
-  ``y_j + cᵀ (m − 1)`` with ``c = Dᵀ x`` (kgCO2e per unit of j due to each uncertain factor): one
-  sparse solve and S dot products over the factors that reach j; O(n + S·k) memory.
+  ``y_j + cᵀ (m − 1)`` with ``c = Dᵀ x`` (kgCO2e per unit of j due to each uncertain factor): S dot
+  products over the factors that reach j; O(n + S·k) memory.
+
+``c`` is row j of ``Z = (I − Mᵀ)⁻¹ D`` (``Dᵀ (I − M)⁻¹ e_j = ((I − Mᵀ)⁻¹ D)ᵀ e_j``). While ``Z`` (n × k
+floats) stays under :data:`Z_MAX_ENTRIES` it is solved once per result with the result's own
+warmed solver (k columns, like the gases) and every product reads its row; beyond that each product
+solves its supply vector with a solver of ``(I − M)`` kept per result. The supply solve's first call
+can be slow where a large loop's Krylov method fails on the sparse right-hand side ``e_j`` and falls
+back to an ILU or LU factorisation (bench/README.md).
 """
 
 from __future__ import annotations
@@ -79,10 +86,29 @@ def supply_solver(result: LcaResult) -> Solver:
     return result.memo.get("uncertainty.supply_solver", lambda: Solver(s.M.T, names=s.products))
 
 
-def contributions(result: LcaResult, j: int) -> np.ndarray:
-    """(k,) kgCO2e per unit of product j due to each uncertain factor: ``Dᵀ x``, ``(I − M) x = e_j``."""
+#: Largest ``Z = (I − Mᵀ)⁻¹ D`` kept per result (8 M floats = 64 MiB); beyond it: supply vectors.
+Z_MAX_ENTRIES = 8 * 2**20
+
+
+def uncertain_intensities(result: LcaResult) -> np.ndarray:
+    """(n, k) ``Z = (I − Mᵀ)⁻¹ D``: kgCO2e per unit of each product due to each uncertain factor,
+    solved once per result with its solver."""
     s = result.system
-    e = np.zeros(len(s.products))
+    return result.memo.get("uncertainty.Z", lambda: result.solver(s.D.toarray()).reshape(s.D.shape))
+
+
+def contributions(result: LcaResult, j: int, via: str = "auto") -> np.ndarray:
+    """(k,) kgCO2e per unit of product j due to each uncertain factor: ``Dᵀ x`` with ``(I − M) x = e_j``.
+
+    ``via``: ``"rows"`` (row j of :func:`uncertain_intensities`), ``"supply"`` (solve x), or
+    ``"auto"`` (rows while ``Z`` has at most :data:`Z_MAX_ENTRIES` entries)."""
+    s = result.system
+    n, k = s.D.shape
+    if k == 0:
+        return np.zeros(0)
+    if via == "rows" or (via == "auto" and n * k <= Z_MAX_ENTRIES):
+        return uncertain_intensities(result)[j].copy()
+    e = np.zeros(n)
     e[j] = 1.0
     x = supply_solver(result)(e)
     return np.asarray(s.D.T @ x).ravel()

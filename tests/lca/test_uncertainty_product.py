@@ -50,13 +50,15 @@ def result():
     return r
 
 
-def test_contributions_sum_to_the_uncertain_part_of_the_intensity(result):
-    """Dᵀ x for every product at once is (I − Mᵀ)⁻¹ D: check against a dense solve."""
+@pytest.mark.parametrize("via", ["rows", "supply"])
+def test_contributions_against_a_dense_solve(result, via):
+    """Dᵀ x with (I − M) x = e_j, for every j: row j of (I − Mᵀ)⁻¹ D, here from a dense solve."""
     s = result.system
     n = len(s.products)
     dense = np.linalg.solve(np.eye(n) - s.M.T.toarray(), s.D.toarray())
     for j in range(n):
-        np.testing.assert_allclose(contributions(result, j), dense[j], rtol=1e-9, atol=1e-9 * np.abs(dense).max())
+        got = contributions(result, j, via=via)
+        np.testing.assert_allclose(got, dense[j], rtol=1e-9, atol=1e-9 * np.abs(dense).max())
 
 
 def test_same_seed_gives_the_park_wide_samples(result):
