@@ -17,7 +17,7 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
@@ -113,7 +113,8 @@ class BodyCache:
 
     def __init__(self, max_bytes: int = 256 * 2**20):
         self.max_bytes = max_bytes
-        self._data: OrderedDict[Hashable, Body] = OrderedDict()
+        self._data: OrderedDict[tuple, Body] = OrderedDict()
+        self._latest: dict[tuple, int] = {}  # newest revision seen per store
         self._bytes = 0
         self._lock = threading.Lock()
         self.flight: SingleFlight[Body] = SingleFlight()
@@ -123,17 +124,23 @@ class BodyCache:
     def size(self) -> int:
         return len(self._data)
 
-    def get(self, key: Hashable) -> Body | None:
+    def get(self, key: tuple) -> Body | None:
         with self._lock:
             body = self._data.get(key)
             if body is not None:
                 self._data.move_to_end(key)
             return body
 
-    def put(self, key: Hashable, body: Body) -> None:
+    def put(self, key: tuple, body: Body) -> None:
+        """Keep ``body``; a key of a newer revision of its store drops the bodies of older ones."""
         if len(body.content) > self.max_bytes // 4:
             return  # a body this large would evict most others
+        store, revision = key[:2], key[2]
         with self._lock:
+            if revision > self._latest.get(store, revision):
+                for old_key in [k for k in self._data if k[:2] == store and k[2] < revision]:
+                    self._bytes -= len(self._data.pop(old_key).content)
+            self._latest[store] = max(revision, self._latest.get(store, revision))
             old = self._data.pop(key, None)
             self._bytes += len(body.content) - (len(old.content) if old else 0)
             self._data[key] = body
@@ -141,7 +148,7 @@ class BodyCache:
                 _, dropped = self._data.popitem(last=False)
                 self._bytes -= len(dropped.content)
 
-    def build(self, key: Hashable, fn: Callable[[], bytes], route: Any = None) -> Body:
+    def build(self, key: tuple, fn: Callable[[], bytes], route: Any = None) -> Body:
         """The body of ``key``, built by ``fn`` once however many threads miss at the same time."""
 
         def run() -> Body:
@@ -158,6 +165,7 @@ class BodyCache:
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+            self._latest.clear()
             self._bytes = 0
 
 

@@ -101,15 +101,17 @@ def routes(graph, park: str, rng: random.Random) -> dict[str, list[str]]:
     }
 
 
-def warm(base: str, headers: dict[str, str], paths: list[str]) -> None:
-    """Request every path once (fills the response cache of every worker that answers)."""
-    with httpx.Client(base_url=base, headers=headers, timeout=300) as http:
+def warm(base: str, headers: dict[str, str], paths: list[str], workers: int) -> None:
+    """Request every path, on new connections, until every worker has it (each worker has its own
+    cache and a connection lands on any of them): ``2 × workers`` rounds."""
 
-        def get(p: str) -> None:
+    def get(p: str) -> None:
+        with httpx.Client(base_url=base, headers=headers, timeout=900) as http:
             http.get(p).raise_for_status()
 
-        with concurrent.futures.ThreadPoolExecutor(8) as pool:
-            list(pool.map(get, paths * 3))  # several times: a fresh connection may land on another worker
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        for _ in range(2 * workers):
+            list(pool.map(get, paths))
 
 
 def run_wrk(base: str, token: str, paths: list[str], args, folder: Path) -> dict:
@@ -167,7 +169,7 @@ def main() -> None:
                 cold = time.perf_counter() - t0
                 print(f"\n{workers} worker(s): cold solve (first footprint after the import): {cold:.2f} s", flush=True)
                 t0 = time.perf_counter()
-                warm(base, headers, [p for ps in urls.values() for p in ps])
+                warm(base, headers, [p for ps in urls.values() for p in ps], workers)
                 print(f"cache warmed in {time.perf_counter() - t0:.1f} s", flush=True)
                 rows = {name: run_wrk(base, token, paths, args, folder) for name, paths in urls.items()}
             finally:

@@ -197,3 +197,17 @@ def test_cached_bodies_still_need_a_valid_token(world):
     ]:
         r = world.api.get(path, headers={**headers, "If-None-Match": ok.headers["etag"]})
         assert r.status_code == status and r.headers["content-type"] == "application/problem+json"
+
+
+def test_a_new_revision_drops_the_bodies_of_older_ones():
+    from tanlian.api.cache import Body, BodyCache
+
+    cache = BodyCache()
+    cache.put(("s", None, 1, "/a"), Body.of(b"1a"))
+    cache.put(("s", None, 1, "/b"), Body.of(b"1b"))
+    cache.put(("other", None, 1, "/a"), Body.of(b"o"))
+    cache.put(("s", None, 2, "/a"), Body.of(b"2a"))
+    assert cache.get(("s", None, 1, "/b")) is None and cache.get(("s", None, 2, "/a")).content == b"2a"
+    assert cache.get(("other", None, 1, "/a")).content == b"o"  # another store keeps its bodies
+    cache.put(("s", None, 1, "/c"), Body.of(b"late"))  # a slow build of an old revision landing late
+    assert cache.get(("s", None, 2, "/a")) is not None
