@@ -50,7 +50,8 @@ _ADAPTERS: dict[Any, TypeAdapter] = {}
 
 def model_bytes(model: Any, body: Any, *, exclude_none: bool = False) -> bytes:
     """``body`` validated and dumped by the route's response model as FastAPI does (aliases,
-    defaults, ``exclude_none``), then serialised by orjson: the bytes FastAPI would send."""
+    defaults, ``exclude_none``), then serialised by orjson: the JSON FastAPI would send (same
+    keys and values; numbers spelled by orjson, e.g. ``1e-5`` for ``1e-05``)."""
     adapter = _ADAPTERS.get(model)
     if adapter is None:
         adapter = _ADAPTERS[model] = TypeAdapter(model)
