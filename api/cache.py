@@ -29,7 +29,16 @@ from pydantic import TypeAdapter
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tanlian.api.auth import Principal
-from tanlian.api.deps import Options, PrincipalDep, StoreDep, StoreKeyDep, View, get_principal, get_reader
+from tanlian.api.deps import (
+    Options,
+    PrincipalDep,
+    StoreDep,
+    StoreKeyDep,
+    View,
+    YearQuery,
+    get_principal,
+    get_reader,
+)
 from tanlian.api.observability import CACHE
 from tanlian.graph.store import GraphStore
 from tanlian.lca.core.cache import SingleFlight, results, snapshots
@@ -201,14 +210,15 @@ class Read:
     store: GraphStore
     principal: Principal
     key: tuple[str, str | None, int]  # ``store_key`` at the revision the clock gave
+    year: int | None = None  # ``?year=``; None: the latest year in the store
 
     def view(self) -> View:
-        """The principal's view of the graph at :attr:`key` (call in the thread pool)."""
-        return View(self.principal, snapshots.get(self.store, None, self.key))
+        """The principal's view of the graph of ``?year=`` at :attr:`key` (call in the thread pool)."""
+        return View(self.principal, snapshots.get(self.store, self.year, self.key))
 
     def result(self, options: Options) -> LcaResult:
         """The solved result at :attr:`key` (call in the thread pool; one solve per key)."""
-        return results.get(self.store, options.gwp, options.scope2, key=self.key)
+        return results.get(self.store, options.gwp, options.scope2, options.year, key=self.key)
 
     def solved(self, options: Options) -> tuple[View, LcaResult]:
         """The result at :attr:`key` and the principal's view of the graph it solved."""
@@ -234,8 +244,10 @@ class Read:
         return respond(self.request, body)
 
 
-async def get_read(request: Request, store: StoreDep, principal: PrincipalDep, key: StoreKeyDep) -> Read:
-    return Read(request, store, principal, key)
+async def get_read(
+    request: Request, store: StoreDep, principal: PrincipalDep, key: StoreKeyDep, year: YearQuery = None
+) -> Read:
+    return Read(request, store, principal, key, year)
 
 
 ReadDep = Annotated[Read, Depends(get_read)]

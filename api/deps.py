@@ -107,6 +107,11 @@ async def get_park_admin(principal: PrincipalDep) -> Principal:
 ParkAdminDep = Annotated[Principal, Depends(get_park_admin)]
 
 
+YearQuery = Annotated[
+    int | None, Query(ge=0, le=2100, description="accounting year (default: the latest year in the store)")
+]
+
+
 async def get_store_key(request: Request, store: StoreDep) -> tuple[str, str | None, int]:
     """The store's identity and revision (``store_key``) without a store call on the event loop:
     the revision comes from the app's :class:`~tanlian.api.cache.RevisionClock`."""
@@ -117,9 +122,9 @@ async def get_store_key(request: Request, store: StoreDep) -> tuple[str, str | N
 StoreKeyDep = Annotated[tuple[str, str | None, int], Depends(get_store_key)]
 
 
-async def get_graph(store: StoreDep, key: StoreKeyDep) -> Graph:
-    """The current graph (cached per revision; a miss is read in the thread pool)."""
-    return snapshots.peek(key) or await run_in_threadpool(snapshots.get, store, None, key)
+async def get_graph(store: StoreDep, key: StoreKeyDep, year: YearQuery = None) -> Graph:
+    """The graph of ``?year=`` (default latest; cached per revision; a miss is read in the thread pool)."""
+    return snapshots.peek(key, year) or await run_in_threadpool(snapshots.get, store, year, key)
 
 
 GraphDep = Annotated[Graph, Depends(get_graph)]
@@ -134,21 +139,23 @@ class Options:
 
     gwp: GwpSet = "AR6"
     scope2: Scope2Method = "market"
+    year: int | None = None  # None: the latest year in the store
 
 
-async def get_options(gwp: GwpQuery = "AR6", scope2: Scope2Query = "market") -> Options:
-    return Options(gwp, scope2)
+async def get_options(gwp: GwpQuery = "AR6", scope2: Scope2Query = "market", year: YearQuery = None) -> Options:
+    return Options(gwp, scope2, year)
 
 
 OptionsDep = Annotated[Options, Depends(get_options)]
 
 
 async def get_result(store: StoreDep, key: StoreKeyDep, options: OptionsDep) -> LcaResult:
-    """The solved result for the chosen options, cached per store revision by the engine; a miss
-    (a solve, one however many requests miss at once) runs in the thread pool, never on the event loop."""
-    gwp, scope2 = options.gwp, options.scope2
-    return results.peek(store, gwp, scope2, key=key) or await run_in_threadpool(
-        lambda: results.get(store, gwp, scope2, key=key)
+    """The solved result for the chosen options and year, cached per store revision by the engine;
+    a miss (a solve, one however many requests miss at once) runs in the thread pool, never on the
+    event loop. An empty store is a 409."""
+    gwp, scope2, year = options.gwp, options.scope2, options.year
+    return results.peek(store, gwp, scope2, year, key=key) or await run_in_threadpool(
+        lambda: results.get(store, gwp, scope2, year, key=key)
     )
 
 

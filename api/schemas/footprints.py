@@ -76,7 +76,7 @@ def footprint_body(result: LcaResult, product_id: str, mc: int = 0, seed: int = 
         "allocation": s.allocations[p.enterprise].rule,
     }
     if mc:
-        p5, p50, p95 = product_percentiles(result, j, mc, seed)  # one supply solve, S dot products
+        p5, p50, p95 = product_percentiles(result, j, mc, seed)  # a row of (I − Mᵀ)⁻¹ D, S dot products
         out.update(p5=p5, p50=p50, p95=p95, mc_samples=mc)
     return out
 

@@ -1,5 +1,5 @@
-"""Snapshots and solved results per (store, revision, options), each computed once however many
-threads ask at the same time (single flight); any write changes the revision.
+"""Snapshots and solved results per (store, revision, year, options), each computed once however
+many threads ask at the same time (single flight); any bundle write changes the revision.
 
 A solve counter (:attr:`ResultCache.solves`), hit/miss counters and ``on_solve`` listeners feed
 ``/metrics``.
@@ -14,7 +14,9 @@ from collections.abc import Callable, Hashable
 from concurrent.futures import Future
 from typing import Generic, TypeVar
 
+from tanlian.errors import StoreEmpty
 from tanlian.graph.model import Graph
+from tanlian.graph.snapshot import TableSnapshot
 from tanlian.graph.store import GraphStore, store_key
 from tanlian.lca.core.result import LcaResult, solve_tables
 from tanlian.settings import GwpSet, Scope2Method
@@ -80,40 +82,69 @@ class _Lru(Generic[T]):
             self._data.clear()
 
 
-def _snapshot(store: GraphStore, year: int | None) -> Graph:
-    return store.snapshot() if year is None else store.snapshot(year)  # type: ignore[call-arg]
+def latest_year(store: GraphStore, year: int | None) -> int | None:
+    """``year``, or the latest year the store holds (None for an empty store)."""
+    if year is not None:
+        return year
+    years = store.years()
+    return years[-1] if years else None
 
 
 class SnapshotCache:
-    """The store's graph per (store, revision, year): read once, shared by the API and the solver."""
+    """The store's columnar snapshot and its graph per (store, revision, year): read once, shared by
+    the API and the solver. ``year=None`` is the latest year at that revision.
+
+    A snapshot read after ``key`` was observed shows revision ≥ key's: never older than the key
+    says, at worst newer (a write meanwhile), which the next key read replaces."""
 
     def __init__(self, maxsize: int = 4):
-        self._lru: _Lru[Graph] = _Lru(maxsize)
-        self._flight: SingleFlight[Graph] = SingleFlight()
+        self._tables: _Lru[TableSnapshot] = _Lru(maxsize)
+        self._graphs: _Lru[Graph] = _Lru(maxsize)
+        self._flight: SingleFlight[TableSnapshot] = SingleFlight()
+        self._graph_flight: SingleFlight[Graph] = SingleFlight()
 
     def peek(self, key: tuple, year: int | None = None) -> Graph | None:
         """The cached graph for a known store key (``store_key(store)``), or None (no store call)."""
-        return self._lru.get((*key, year))
+        return self._graphs.get((*key, year))
+
+    def tables(self, store: GraphStore, year: int | None = None, key: tuple | None = None) -> TableSnapshot:
+        """The columnar snapshot at ``key`` (default: the store's current key, read here)."""
+        key = key if key is not None else store_key(store)
+        full = (*key, year)
+        cached = self._tables.get(full)
+        if cached is not None:
+            self._tables.hits += 1
+            return cached
+        self._tables.misses += 1
+        return self._flight.do(full, lambda: self._read(store, full, year))
+
+    def _read(self, store: GraphStore, full: tuple, year: int | None) -> TableSnapshot:
+        snap = self._tables.get(full)  # a flight that just landed
+        if snap is None:
+            snap = store.snapshot_tables(year)
+            self._tables.put(full, snap)
+        return snap
 
     def get(self, store: GraphStore, year: int | None = None, key: tuple | None = None) -> Graph:
-        """The graph at ``key`` (default: the store's current key, read here)."""
+        """The graph at ``key`` (entities built from the snapshot once per key)."""
         key = key if key is not None else store_key(store)
-        cached = self._lru.get((*key, year))
+        full = (*key, year)
+        cached = self._graphs.get(full)
         if cached is not None:
-            self._lru.hits += 1
             return cached
-        self._lru.misses += 1
-        return self._flight.do((*key, year), lambda: self._read(store, key, year))
 
-    def _read(self, store: GraphStore, key: tuple, year: int | None) -> Graph:
-        # Read after ``key`` was observed, so at revision ≥ key's: never older than the key says,
-        # at worst newer (a write meanwhile), which the next key read replaces.
-        graph = _snapshot(store, year)
-        self._lru.put((*key, year), graph)
-        return graph
+        def build() -> Graph:
+            graph = self._graphs.get(full)
+            if graph is None:
+                graph = self.tables(store, year, key).to_graph()
+                self._graphs.put(full, graph)
+            return graph
+
+        return self._graph_flight.do(full, build)
 
     def clear(self) -> None:
-        self._lru.clear()
+        self._tables.clear()
+        self._graphs.clear()
 
 
 class ResultCache:
@@ -143,8 +174,8 @@ class ResultCache:
         store: GraphStore,
         gwp: GwpSet = "AR6",
         scope2: Scope2Method = "market",
-        *,
         year: int | None = None,
+        *,
         key: tuple | None = None,
     ) -> LcaResult | None:
         """The cached result, or None (no solve). With ``key`` given no store call is made."""
@@ -156,12 +187,13 @@ class ResultCache:
         store: GraphStore,
         gwp: GwpSet = "AR6",
         scope2: Scope2Method = "market",
-        *,
         year: int | None = None,
+        *,
         key: tuple | None = None,
     ) -> LcaResult:
-        """The result at ``key`` (default: the store's current key); concurrent misses of one key
-        share one solve."""
+        """The solved result of ``year`` (default: the latest) at ``key`` (default: the store's
+        current key); concurrent misses of one key share one solve. :class:`StoreEmpty` when the
+        year holds nothing."""
         key = key if key is not None else store_key(store)
         full = (*key, year, gwp, scope2)
         cached = self._lru.get(full)
@@ -177,8 +209,10 @@ class ResultCache:
             return cached
         self.solves += 1
         started = time.perf_counter()
-        graph = self.snapshots.get(store, year, key)  # the graph a route's view sees at ``key``
-        result = solve_graph(graph, gwp, scope2)
+        snap = self.snapshots.tables(store, year, key)
+        if snap.empty:
+            raise StoreEmpty(f"no data for year {year}" if year is not None else "")
+        result = solve_tables(snap, gwp, scope2)
         for listener in self.on_solve:
             listener(time.perf_counter() - started)
         self._lru.put((*key, year, gwp, scope2), result)

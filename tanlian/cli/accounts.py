@@ -18,6 +18,7 @@ from tanlian.cli.app import (
     get_settings,
     import_with_progress,
     open_store,
+    snapshot,
     solved,
 )
 from tanlian.cli.console import console, err_console, handle_errors, kv_table, print_json

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from tanlian.cli.app import GwpOpt, JsonOpt, Scope2Opt, StoreOpt, app, get_settings, open_store
+from tanlian.cli.app import GwpOpt, JsonOpt, Scope2Opt, StoreOpt, app, get_settings, open_store, snapshot
 from tanlian.cli.console import console, err_console, handle_errors, print_json
 from tanlian.errors import TanlianError
 

@@ -119,10 +119,10 @@ class SlowSnapshotStore(EmbeddedStore):
             return
         self.on_loop.append(name)
 
-    def snapshot(self, *args, **kwargs):
-        self._note("snapshot")
+    def snapshot_tables(self, *args, **kwargs):
+        self._note("snapshot_tables")
         time.sleep(0.3)
-        return super().snapshot(*args, **kwargs)
+        return super().snapshot_tables(*args, **kwargs)
 
     def revision(self) -> int:
         self._note("revision")
