@@ -17,8 +17,11 @@ from fastapi.openapi.utils import get_openapi
 from tanlian import __version__
 from tanlian.api import dashboard
 from tanlian.api.deps import GraphCache, reject_unknown_query
+from tanlian.api.pact_errors import install_pact_handlers
+from tanlian.api.pact_worker import PactWorker
 from tanlian.api.problems import install_problem_handlers, openapi_components
 from tanlian.api.routes import accounts, auth, footprints, graph, health, imports, reduction, symbiosis
+from tanlian.api.routes.pact import PACT_ROUTERS
 from tanlian.graph.factory import open_store
 from tanlian.graph.store import GraphStore
 from tanlian.settings import Settings, get_settings
@@ -33,6 +36,7 @@ ROUTERS: list[APIRouter] = [
     accounts.router,
     reduction.router,
     symbiosis.router,
+    *PACT_ROUTERS,
 ]
 
 
@@ -48,7 +52,12 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = PactWorker(store, settings) if settings.pact_worker_interval_s > 0 else None
+        if worker:
+            worker.start()  # answers PACT requests kept in the store (survives restarts)
         yield
+        if worker:
+            worker.stop()
         if owns_store:
             store.close()
 
@@ -68,6 +77,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         app.include_router(router)
     dashboard.install(app)  # browser pages under /dashboard (not in the OpenAPI document)
     install_problem_handlers(app)
+    install_pact_handlers(app)  # PACT paths answer {"code", "message"} instead of problem+json
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -1,4 +1,5 @@
-"""Solved results per (store, revision, year, options): any bundle write changes the revision."""
+"""Solved results per (store, revision, year, options, supplier overrides): any bundle write
+changes the revision; imported supplier footprints (aux records) are read once per aux revision."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections import OrderedDict
 
 from tanlian.errors import StoreEmpty
 from tanlian.graph.store import GraphStore, store_key
+from tanlian.lca.core.override import Override, overrides_in
 from tanlian.lca.core.result import LcaResult, solve_tables
 from tanlian.settings import GwpSet, Scope2Method
 
@@ -20,7 +22,7 @@ def latest_year(store: GraphStore, year: int | None) -> int | None:
 
 
 class ResultCache:
-    """Solved results per (store, revision, year, options); any bundle write changes the revision.
+    """Solved results per (store, revision, year, options, overrides); any bundle write changes the revision.
 
     A miss reads the columnar snapshot (revision and tables in one read transaction) and files the
     result under the revision read with it, never under one read apart."""
@@ -28,13 +30,14 @@ class ResultCache:
     def __init__(self, maxsize: int = 16):
         self._data: OrderedDict[tuple, LcaResult] = OrderedDict()
         self._lock = threading.Lock()
+        self._overrides: dict[tuple, dict[str, Override]] = {}
         self.maxsize = maxsize
 
     def peek(
         self, store: GraphStore, gwp: GwpSet = "AR6", scope2: Scope2Method = "market", year: int | None = None
     ) -> LcaResult | None:
         """The cached result for the store's current revision, or None (no solve)."""
-        key = (*store_key(store), latest_year(store, year), gwp, scope2)
+        key = (*store_key(store), latest_year(store, year), gwp, scope2, _key(self.overrides(store)))
         with self._lock:
             return self._data.get(key)
 
@@ -42,7 +45,8 @@ class ResultCache:
         self, store: GraphStore, gwp: GwpSet = "AR6", scope2: Scope2Method = "market", year: int | None = None
     ) -> LcaResult:
         """The solved result of ``year`` (default: the latest); :class:`StoreEmpty` when it holds nothing."""
-        key = (*store_key(store), latest_year(store, year), gwp, scope2)
+        overrides = self.overrides(store)
+        key = (*store_key(store), latest_year(store, year), gwp, scope2, _key(overrides))
         with self._lock:
             if key in self._data:
                 self._data.move_to_end(key)
@@ -50,17 +54,35 @@ class ResultCache:
         snap = store.snapshot_tables(year)
         if snap.empty:
             raise StoreEmpty(f"no data for year {year}" if year is not None else "")
-        key = (*key[:2], snap.revision, snap.year, gwp, scope2)
-        result = solve_tables(snap, gwp, scope2)
+        key = (*key[:2], snap.revision, snap.year, gwp, scope2, _key(overrides))
+        result = solve_tables(snap, gwp, scope2, overrides)
         with self._lock:
             self._data[key] = result
             while len(self._data) > self.maxsize:
                 self._data.popitem(last=False)
         return result
 
+    def overrides(self, store: GraphStore) -> dict[str, Override]:
+        """The imported supplier footprints in force, read once per aux revision of the store."""
+        aux = (store.url, getattr(store, "database", None), store.aux_revision())
+        with self._lock:
+            hit = self._overrides.get(aux)
+        if hit is None:
+            hit = overrides_in(store)
+            with self._lock:
+                if len(self._overrides) >= 64:
+                    self._overrides.clear()
+                self._overrides[aux] = hit
+        return hit
+
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+            self._overrides.clear()
+
+
+def _key(overrides: dict[str, Override]) -> tuple:
+    return tuple(sorted(overrides.items()))
 
 
 results = ResultCache()
