@@ -15,7 +15,7 @@ from typing import Any
 from tanlian.connectors.pact.build import fingerprint, footprint_content, label_figures
 from tanlian.connectors.pact.units import UnmappableUnit
 from tanlian.connectors.pact.validation import check_v3
-from tanlian.errors import TanlianError
+from tanlian.errors import NotFound, TanlianError
 from tanlian.graph.model import PactFootprint
 from tanlian.graph.store import GraphStore
 from tanlian.lca.core.result import LcaResult
@@ -121,3 +121,11 @@ def publish(
 def published(store: GraphStore) -> list[PactFootprint]:
     """Every published footprint (Active and Deprecated), oldest first."""
     return sorted(store.list(PactFootprint), key=lambda r: (r.created, r.id))
+
+
+def active_for(store: GraphStore, product_id: str) -> PactFootprint:
+    """The product's Active published footprint (NotFound: only published footprints get labels)."""
+    found = [r for r in store.list(PactFootprint) if r.product == product_id and r.status == "Active"]
+    if not found:
+        raise NotFound("published footprint of product", product_id)
+    return max(found, key=lambda r: (r.created, r.id))
