@@ -1,6 +1,6 @@
 """ListFootprints criteria (v3): productId, companyId, geography, classification, validOn,
 validAfter, validBefore, status. OR within a criterion, AND across criteria, case-insensitive;
-a value that matches nothing gives an empty list (never an error). Without a validity period a
+a value that matches nothing gives an empty list (never an error); an empty value is no criterion. Without a validity period a
 footprint is valid from its reference period end for 3 years (the spec's default).
 """
 
@@ -43,9 +43,10 @@ class Criteria:
         may be a list; names other than the criteria are ignored."""
         c = cls()
         for name, value in items:
-            values = value if isinstance(value, list) else [value]
-            if name in LIST_CRITERIA:
-                c.values.setdefault(name, set()).update(str(v).strip().lower() for v in values if v is not None)
+            raw = value if isinstance(value, list) else [value]
+            values = [str(v).strip() for v in raw if v is not None and str(v).strip()]  # empty: not given
+            if name in LIST_CRITERIA and values:
+                c.values.setdefault(name, set()).update(v.lower() for v in values)
             elif name in DATE_CRITERIA and values:
                 c.dates[name] = parse_time(str(values[-1]))
         return c
