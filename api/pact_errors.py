@@ -35,6 +35,17 @@ STATUS = {
 }
 
 
+#: OpenAPI ``responses`` of a PACT route: error bodies ``{"code", "message"}``.
+PACT_ERRORS: dict[int | str, dict] = {
+    400: {"description": "BadRequest (also a missing or invalid token), NotImplemented"},
+    401: {"description": "TokenExpired"},
+    403: {"description": "AccessDenied (also any request over plain HTTP)"},
+    404: {"description": "NotFound (v3) / NoSuchFootprint (v2.3)"},
+    405: {"description": "method not allowed"},
+    500: {"description": "InternalError"},
+}
+
+
 class PactError(Exception):
     """An error answered with a PACT body."""
 
@@ -47,8 +58,9 @@ def is_pact_path(path: str) -> bool:
     return path.startswith(PACT_PREFIXES)
 
 
-def pact_response(code: str, message: str, status: int | None = None) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if (status or STATUS[code]) == 401 else None
+def pact_response(code: str, message: str, status: int | None = None, headers: dict | None = None) -> JSONResponse:
+    if (status or STATUS[code]) == 401:
+        headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
     return JSONResponse({"code": code, "message": message}, status_code=status or STATUS[code], headers=headers)
 
 
@@ -67,7 +79,9 @@ def to_pact(request: Request, exc: Exception) -> JSONResponse:
         if exc.status_code == 404:
             return pact_response(_not_found_code(path), "no such resource")
         if exc.status_code == 405:
-            return pact_response("NotImplemented", f"{request.method} is not implemented on {path}")
+            allow = (exc.headers or {}).get("Allow") if exc.headers else None
+            message = f"{request.method} is not implemented on {path}"
+            return pact_response("NotImplemented", message, 405, {"Allow": allow} if allow else None)
         return pact_response("BadRequest", str(exc.detail), exc.status_code if exc.status_code < 500 else 400)
     if isinstance(exc, Unauthorized):
         return pact_response("BadRequest", str(exc))

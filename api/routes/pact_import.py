@@ -17,7 +17,21 @@ from tanlian.errors import RowError, TanlianError, ValidationFailed
 router = APIRouter(prefix="/v1", tags=["PACT"])
 
 
-@router.post("/pact/import", response_model=ImportReport, responses=problem_responses(*AUTH_ERRORS, 400))
+_BODY = {
+    "requestBody": {
+        "required": False,
+        "description": "PACT v3 or v2.3 ProductFootprints: one, a list, or a {\"data\": [...]} page",
+        "content": {"application/json": {"schema": {"oneOf": [{"type": "object"}, {"type": "array"}]}}},
+    }
+}
+
+
+@router.post(
+    "/pact/import",
+    response_model=ImportReport,
+    responses=problem_responses(*AUTH_ERRORS, 400),
+    openapi_extra=_BODY,
+)
 async def pact_import(
     request: Request,
     store: StoreDep,

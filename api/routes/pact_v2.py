@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from tanlian.api.deps import StoreDep
 from tanlian.api.pact_deps import PactRoute, PartnerDep, VisibleDep, require_https
-from tanlian.api.pact_errors import PactError
+from tanlian.api.pact_errors import PACT_ERRORS, PactError
 from tanlian.api.pact_events import V2, handle_event
 from tanlian.api.pact_listing import page_response
 from tanlian.connectors.pact.v2 import v2_reason, v2_view
@@ -17,14 +17,16 @@ from tanlian.connectors.pact.v2 import v2_reason, v2_view
 router = APIRouter(prefix="/2", tags=["PACT v2.3"], route_class=PactRoute, dependencies=[Depends(require_https)])
 
 
-@router.get("/footprints", summary="Action ListFootprints (v2.3; $filter is not supported and ignored)")
+@router.get(
+    "/footprints", responses=PACT_ERRORS, summary="Action ListFootprints (v2.3; $filter is not supported and ignored)"
+)
 def list_footprints(request: Request, visible: VisibleDep) -> JSONResponse:
     """The v2.3 views of the published footprints, oldest first; ``limit`` with a Link next."""
     docs = [view for r in visible if (view := v2_view(r.document)) is not None]
     return page_response(request, docs)
 
 
-@router.get("/footprints/{pf_id}")
+@router.get("/footprints/{pf_id}", responses=PACT_ERRORS)
 def get_footprint(pf_id: str, visible: VisibleDep) -> JSONResponse:
     """Action GetFootprint (v2.3): 404 NoSuchFootprint when unknown or not expressible in v2.3."""
     for r in visible:
@@ -36,7 +38,7 @@ def get_footprint(pf_id: str, visible: VisibleDep) -> JSONResponse:
     raise PactError("NoSuchFootprint", f"no footprint {pf_id!r}")
 
 
-@router.post("/events")
+@router.post("/events", responses=PACT_ERRORS)
 async def events(request: Request, store: StoreDep, principal: PartnerDep) -> Response:
     """v2.3 events: Published.v1, ProductFootprintRequest.Created/Fulfilled/Rejected.v1."""
     body = await request.body()

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 
 from tanlian.api.deps import StoreDep
 from tanlian.api.pact_deps import PactRoute, PartnerDep, VisibleDep, require_https
-from tanlian.api.pact_errors import PactError
+from tanlian.api.pact_errors import PACT_ERRORS, PactError
 from tanlian.api.pact_events import V3, handle_event
 from tanlian.api.pact_listing import criteria_of, filtered, page_response
 
@@ -20,7 +20,7 @@ _ERRORS = {
 }
 
 
-@router.get("/footprints", responses=_ERRORS, summary="Action ListFootprints (v3 filters, limit, Link next)")
+@router.get("/footprints", responses=PACT_ERRORS, summary="Action ListFootprints (v3 filters, limit, Link next)")
 def list_footprints(request: Request, visible: VisibleDep) -> JSONResponse:
     """Published footprints the partner may see, oldest first. Filters: productId, companyId,
     geography, classification, validOn, validAfter, validBefore, status (OR within, AND across,
@@ -29,7 +29,7 @@ def list_footprints(request: Request, visible: VisibleDep) -> JSONResponse:
     return page_response(request, [r.document for r in records])
 
 
-@router.get("/footprints/{pf_id}", responses={**_ERRORS, 404: {"description": "NotFound"}})
+@router.get("/footprints/{pf_id}", responses=PACT_ERRORS)
 def get_footprint(pf_id: str, visible: VisibleDep) -> JSONResponse:
     """Action GetFootprint: one published footprint (Active or Deprecated)."""
     for r in visible:
@@ -38,7 +38,7 @@ def get_footprint(pf_id: str, visible: VisibleDep) -> JSONResponse:
     raise PactError("NotFound", f"no footprint {pf_id!r}")
 
 
-@router.post("/events", responses=_ERRORS, summary="Action Events (CloudEvents 1.0, structured mode)")
+@router.post("/events", responses=PACT_ERRORS, summary="Action Events (CloudEvents 1.0, structured mode)")
 async def events(request: Request, store: StoreDep, principal: PartnerDep) -> Response:
     """Accept a PublishedEvent, RequestCreatedEvent (answered later), RequestFulfilledEvent
     (footprints imported) or RequestRejectedEvent: 200 with an empty body."""

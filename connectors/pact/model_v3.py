@@ -71,8 +71,15 @@ class EmissionFactorSource(_Open):
     version: Annotated[str, Field(min_length=1)]
 
 
+_GEO_PAIRS = [[a, b] for i, a in enumerate(GEOGRAPHY_FIELDS) for b in GEOGRAPHY_FIELDS[i + 1 :]]
+
+
 class CarbonFootprint(_Open):
     """The ``pcf`` of a ProductFootprint (values per declared unit)."""
+
+    model_config = ConfigDict(
+        extra="allow", json_schema_extra={"not": {"anyOf": [{"required": p} for p in _GEO_PAIRS]}}
+    )
 
     declaredUnitOfMeasurement: DeclaredUnitOfMeasurement
     declaredUnitAmount: Dec
