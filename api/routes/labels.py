@@ -40,7 +40,7 @@ async def product_label(
     return Response(body, media_type=MEDIA_TYPES[fmt])
 
 
-@router.get("/labels/{pf_id}", response_class=HTMLResponse, responses=problem_responses(404))
+@router.get("/labels/{pf_id}", response_class=HTMLResponse, responses=problem_responses(404, 422, 503))
 async def public_label(pf_id: IdPath, request: Request, store: StoreDep) -> HTMLResponse:
     """Public label page of a published footprint (no token: what the QR code opens)."""
     record = await run_in_threadpool(store.get, PactFootprint, pf_id.lower())
