@@ -18,8 +18,8 @@ from tanlian.graph.model import Client, PactRequest
 from .conftest import JWT_SECRET, token_for
 
 CE = {"Content-Type": "application/cloudevents+json; charset=UTF-8"}
-V3 = V3 + ""
-V2 = V2 + ""
+V3 = "org.wbcsd.pact.ProductFootprint."
+V2 = "org.wbcsd.pathfinder.ProductFootprint"
 
 
 def all_docs(host) -> list[dict]:
