@@ -7,6 +7,7 @@ self-signed certificate, ``TANLIAN_PACT_CA_BUNDLE``).
 from __future__ import annotations
 
 import re
+import ssl
 from typing import Any
 
 import httpx
@@ -87,4 +88,6 @@ def post_event(client: httpx.Client, url: str, event: dict[str, Any], token: str
 
 
 def http_client(verify: bool | str = True) -> httpx.Client:
-    return httpx.Client(verify=verify, timeout=TIMEOUT_S, follow_redirects=False)
+    """An HTTPS client; ``verify`` a CA bundle path trusts that bundle only."""
+    context = ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
+    return httpx.Client(verify=context, timeout=TIMEOUT_S, follow_redirects=False)
