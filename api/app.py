@@ -53,8 +53,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker = PactWorker(store, settings) if settings.pact_worker_interval_s > 0 else None
+        app.state.pact_worker = worker
         if worker:
-            worker.start()  # answers PACT requests kept in the store (survives restarts)
+            worker.start_if_pending()  # PACT requests kept in the store survive restarts
         yield
         if worker:
             worker.stop()

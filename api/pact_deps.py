@@ -75,3 +75,10 @@ async def get_visible(store: StoreDep, principal: PartnerDep) -> list[PactFootpr
 
 
 VisibleDep = Annotated[list[PactFootprint], Depends(get_visible)]
+
+
+def wake_worker(request: Request) -> None:
+    """Make sure the app's PACT worker runs (a request was stored for it)."""
+    worker = getattr(request.app.state, "pact_worker", None)
+    if worker is not None:
+        worker.ensure_started()

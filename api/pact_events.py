@@ -109,8 +109,9 @@ def _check_partner_source(store: GraphStore, principal: Principal, source: str) 
         raise bad(f"source {source!r} is not on the host registered for this partner")
 
 
-def handle_event(store: GraphStore, principal: Principal, body: bytes, types: EventTypes, base_url: str) -> None:
-    """Validate and act on one event; raise :class:`PactError` (400) when it is not acceptable."""
+def handle_event(store: GraphStore, principal: Principal, body: bytes, types: EventTypes, base_url: str) -> bool:
+    """Validate and act on one event; raise :class:`PactError` (400) when it is not acceptable.
+    Returns True when a request was stored for the worker to answer."""
     event = parse_event(body)
     kind, data = event["type"], event["data"]
     if kind == types.published:
@@ -136,7 +137,10 @@ def handle_event(store: GraphStore, principal: Principal, body: bytes, types: Ev
                 )
             ]
         )
+        return True
     elif kind == types.fulfilled:
+        if not any(p.client == principal.sub for p in store.list(PactPartner)):
+            raise PactError("AccessDenied", "footprints are accepted only from partners registered with their host")
         pfs = data.get("pfs")
         if not isinstance(data.get("requestEventId"), str) or not isinstance(pfs, list) or not pfs:
             raise bad("data.requestEventId (string) and data.pfs (non-empty list) are required")
@@ -152,3 +156,4 @@ def handle_event(store: GraphStore, principal: Principal, body: bytes, types: Ev
         log.info("request %s rejected: %s", data["requestEventId"], error)
     else:
         raise PactError("NotImplemented", f"event type {kind!r} is not supported on /{types.version}/events")
+    return False

@@ -13,6 +13,7 @@ up to ``TANLIAN_PACT_RETRY_MAX`` attempts, then marked ``failed``.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 import uuid
@@ -110,23 +111,49 @@ def run_due(store: GraphStore, settings: Settings, now: float | None = None) -> 
 
 
 class PactWorker:
-    """A daemon thread calling :func:`run_due` every interval until stopped."""
+    """A daemon thread calling :func:`run_due` every interval until stopped.
+
+    Started on demand (:meth:`ensure_started`): at app start-up when the store holds pending
+    requests, and when a RequestCreated event is accepted; an idle host runs no thread.
+    """
 
     def __init__(self, store: GraphStore, settings: Settings):
         self.store, self.settings = store, settings
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="tanlian-pact-worker", daemon=True)
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        self._thread.start()
+    def ensure_started(self) -> None:
+        with self._lock:
+            if self._thread is None and not self._stop.is_set():
+                self._thread = threading.Thread(target=self._loop, name="tanlian-pact-worker", daemon=True)
+                self._thread.start()
+
+    start = ensure_started
+
+    def start_if_pending(self) -> None:
+        """Start when the store holds requests still to answer (e.g. after a restart); when the
+        store cannot be read now, start anyway (the worker looks again every interval)."""
+        try:
+            pending = any(r.state == "pending" for r in self.store.list(PactRequest))
+        except Exception as exc:  # never block start-up: the store may be down (the worker retries)
+            log.warning("PACT worker: cannot read pending requests yet (%s)", exc)
+            pending = True
+        if pending:
+            self.ensure_started()
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=10)
+        with self._lock:
+            thread = self._thread
+        if thread is not None:
+            thread.join(timeout=10)
 
     def _loop(self) -> None:
         while not self._stop.wait(self.settings.pact_worker_interval_s):
             try:
                 run_due(self.store, self.settings)
             except Exception:  # the worker must outlive one bad round (it is retried next tick)
+                if sys.is_finalizing() or self._stop.is_set():
+                    return
                 log.exception("PACT worker round failed")

@@ -20,7 +20,7 @@ router = APIRouter(prefix="/v1", tags=["PACT"])
 _BODY = {
     "requestBody": {
         "required": False,
-        "description": "PACT v3 or v2.3 ProductFootprints: one, a list, or a {\"data\": [...]} page",
+        "description": 'PACT v3 or v2.3 ProductFootprints: one, a list, or a {"data": [...]} page',
         "content": {"application/json": {"schema": {"oneOf": [{"type": "object"}, {"type": "array"}]}}},
     }
 }

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
 from tanlian.api.deps import StoreDep
-from tanlian.api.pact_deps import PactRoute, PartnerDep, VisibleDep, require_https
+from tanlian.api.pact_deps import PactRoute, PartnerDep, VisibleDep, require_https, wake_worker
 from tanlian.api.pact_errors import PACT_ERRORS, PactError
 from tanlian.api.pact_events import V2, handle_event
 from tanlian.api.pact_listing import page_response
@@ -42,5 +42,6 @@ def get_footprint(pf_id: str, visible: VisibleDep) -> JSONResponse:
 async def events(request: Request, store: StoreDep, principal: PartnerDep) -> Response:
     """v2.3 events: Published.v1, ProductFootprintRequest.Created/Fulfilled/Rejected.v1."""
     body = await request.body()
-    handle_event(store, principal, body, V2, request.app.state.settings.public_base_url)
+    if handle_event(store, principal, body, V2, request.app.state.settings.public_base_url):
+        wake_worker(request)
     return Response(status_code=200)

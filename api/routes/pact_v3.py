@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
 from tanlian.api.deps import StoreDep
-from tanlian.api.pact_deps import PactRoute, PartnerDep, VisibleDep, require_https
+from tanlian.api.pact_deps import PactRoute, PartnerDep, VisibleDep, require_https, wake_worker
 from tanlian.api.pact_errors import PACT_ERRORS, PactError
 from tanlian.api.pact_events import V3, handle_event
 from tanlian.api.pact_listing import criteria_of, filtered, page_response
@@ -43,5 +43,6 @@ async def events(request: Request, store: StoreDep, principal: PartnerDep) -> Re
     """Accept a PublishedEvent, RequestCreatedEvent (answered later), RequestFulfilledEvent
     (footprints imported) or RequestRejectedEvent: 200 with an empty body."""
     body = await request.body()
-    handle_event(store, principal, body, V3, request.app.state.settings.public_base_url)
+    if handle_event(store, principal, body, V3, request.app.state.settings.public_base_url):
+        wake_worker(request)
     return Response(status_code=200)

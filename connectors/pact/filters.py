@@ -1,7 +1,8 @@
 """ListFootprints criteria (v3): productId, companyId, geography, classification, validOn,
 validAfter, validBefore, status. OR within a criterion, AND across criteria, case-insensitive;
-a value that matches nothing gives an empty list (never an error); an empty value is no criterion. Without a validity period a
-footprint is valid from its reference period end for 3 years (the spec's default).
+a value that matches nothing gives an empty list (never an error); an empty value is no
+criterion. Without a validity period a footprint is valid from its reference period end for 3
+years (the spec's default).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from tanlian.api.auth import new_client
 from tanlian.api.pact_clients import restrict_to_companies
 from tanlian.connectors.pact.publish import published
-from tanlian.graph.model import Client, PactRequest
+from tanlian.graph.model import Client, PactPartner, PactRequest
 
 from .conftest import JWT_SECRET, token_for
 
@@ -198,8 +198,14 @@ def test_events_v3(fresh_host):
         V3 + "RequestRejectedEvent.3",
         {"requestEventId": "x", "error": {"code": "NotFound", "message": "none"}}))  # fmt: skip
     assert r.status_code == 200
-    r = api.post("/3/events", headers=h, content=_event(
-        V3 + "RequestFulfilledEvent.3", {"requestEventId": "x", "pfs": [{"id": "1"}]}))  # fmt: skip
+    fulfilled = _event(V3 + "RequestFulfilledEvent.3", {"requestEventId": "x", "pfs": [{"id": "1"}]})
+    r = api.post("/3/events", headers=h, content=fulfilled)
+    assert r.status_code == 403 and r.json()["code"] == "AccessDenied"  # not a registered partner host
+    (me,) = [c for c in fresh_host.store.list(Client) if c.role == "partner"]
+    fresh_host.store.upsert(
+        [PactPartner(id="p", base_url="https://p.example", client_id="c", client_secret="s", client=me.id)]
+    )
+    r = api.post("/3/events", headers=h, content=fulfilled)
     assert r.status_code == 400 and "specVersion" in r.json()["message"]
     for body in (
         b"not json",

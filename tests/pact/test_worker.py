@@ -38,6 +38,9 @@ class Pair:
         self.port = free_port()
         self.b_url = f"https://127.0.0.1:{self.port}"
         alpha_at_b, alpha_secret = new_client(self.b, "alpha", "partner")  # A's client at B's host
+        # B registered A's host: only registered partners may deliver footprints (Fulfilled events)
+        self.b.upsert([PactPartner(id="alpha", base_url=A_BASE, client_id="b-at-a", client_secret="x",
+                                   client=alpha_at_b.id)])  # fmt: skip
         self.beta_at_a, self.beta_secret = new_client(self.a, "beta", "partner")  # B's client at A's host
         self.a.upsert(
             [PactPartner(id="beta", base_url=self.b_url, client_id=alpha_at_b.id, client_secret=alpha_secret,
@@ -115,4 +118,19 @@ def test_the_worker_thread_delivers(tmp_path):
         while pair.a.list(PactRequest)[0].state == "pending" and time.monotonic() < deadline:
             time.sleep(0.05)
         worker.stop()
+    assert pair.a.list(PactRequest)[0].state == "fulfilled"
+
+
+def test_app_runs_the_worker_only_when_needed(tmp_path):
+    pair = Pair(tmp_path)
+    settings = pair.settings.model_copy(update={"pact_worker_interval_s": 0.05})
+    with TestClient(create_app(settings, pair.a), base_url="https://testserver") as api:
+        worker = api.app.state.pact_worker
+        assert worker._thread is None  # idle host: no thread
+    pair.request(["urn:pact:alpha.example:product-id:A1"])  # stored while no worker ran
+    with pair.b_server(), TestClient(create_app(settings, pair.a), base_url="https://testserver") as api:
+        assert api.app.state.pact_worker._thread is not None  # started for the pending request
+        deadline = time.monotonic() + 20
+        while pair.a.list(PactRequest)[0].state == "pending" and time.monotonic() < deadline:
+            time.sleep(0.05)
     assert pair.a.list(PactRequest)[0].state == "fulfilled"
