@@ -82,3 +82,12 @@ def wake_worker(request: Request) -> None:
     worker = getattr(request.app.state, "pact_worker", None)
     if worker is not None:
         worker.ensure_started()
+
+
+def visible_footprint(store: GraphStore, principal: Principal, pf_id: str) -> PactFootprint | None:
+    """One published footprint by id if the partner may see it (one read, not a scan)."""
+    record = store.get(PactFootprint, pf_id.lower())
+    if record is None:
+        return None
+    allowed = visible_companies(store, principal)
+    return record if allowed is None or record.enterprise in allowed else None

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
 from tanlian.api.deps import StoreDep
-from tanlian.api.pact_deps import PactRoute, PartnerDep, VisibleDep, require_https, wake_worker
+from tanlian.api.pact_deps import PactRoute, PartnerDep, VisibleDep, require_https, visible_footprint, wake_worker
 from tanlian.api.pact_errors import PACT_ERRORS, PactError
 from tanlian.api.pact_events import V2, handle_event
 from tanlian.api.pact_listing import page_response
@@ -27,15 +27,15 @@ def list_footprints(request: Request, visible: VisibleDep) -> JSONResponse:
 
 
 @router.get("/footprints/{pf_id}", responses=PACT_ERRORS)
-def get_footprint(pf_id: str, visible: VisibleDep) -> JSONResponse:
+def get_footprint(pf_id: str, store: StoreDep, principal: PartnerDep) -> JSONResponse:
     """Action GetFootprint (v2.3): 404 NoSuchFootprint when unknown or not expressible in v2.3."""
-    for r in visible:
-        if r.id == pf_id.lower():
-            view = v2_view(r.document)
-            if view is None:
-                raise PactError("NoSuchFootprint", f"footprint {pf_id!r} has no v2.3 form: {v2_reason(r.document)}")
-            return JSONResponse({"data": view})
-    raise PactError("NoSuchFootprint", f"no footprint {pf_id!r}")
+    record = visible_footprint(store, principal, pf_id)
+    if record is None:
+        raise PactError("NoSuchFootprint", f"no footprint {pf_id!r}")
+    view = v2_view(record.document)
+    if view is None:
+        raise PactError("NoSuchFootprint", f"footprint {pf_id!r} has no v2.3 form: {v2_reason(record.document)}")
+    return JSONResponse({"data": view})
 
 
 @router.post("/events", responses=PACT_ERRORS)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
 from tanlian.api.deps import StoreDep
-from tanlian.api.pact_deps import PactRoute, PartnerDep, VisibleDep, require_https, wake_worker
+from tanlian.api.pact_deps import PactRoute, PartnerDep, VisibleDep, require_https, visible_footprint, wake_worker
 from tanlian.api.pact_errors import PACT_ERRORS, PactError
 from tanlian.api.pact_events import V3, handle_event
 from tanlian.api.pact_listing import criteria_of, filtered, page_response
@@ -30,12 +30,12 @@ def list_footprints(request: Request, visible: VisibleDep) -> JSONResponse:
 
 
 @router.get("/footprints/{pf_id}", responses=PACT_ERRORS)
-def get_footprint(pf_id: str, visible: VisibleDep) -> JSONResponse:
+def get_footprint(pf_id: str, store: StoreDep, principal: PartnerDep) -> JSONResponse:
     """Action GetFootprint: one published footprint (Active or Deprecated)."""
-    for r in visible:
-        if r.id == pf_id.lower():
-            return JSONResponse({"data": r.document})
-    raise PactError("NotFound", f"no footprint {pf_id!r}")
+    record = visible_footprint(store, principal, pf_id)
+    if record is None:
+        raise PactError("NotFound", f"no footprint {pf_id!r}")
+    return JSONResponse({"data": record.document})
 
 
 @router.post("/events", responses=PACT_ERRORS, summary="Action Events (CloudEvents 1.0, structured mode)")

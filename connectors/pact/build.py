@@ -169,8 +169,9 @@ def contributors(result: LcaResult, product_id: str) -> list[tuple[str, float]]:
     if product_id in result.overrides:
         return [("supplier footprint (PACT)", float(result.intensity[j]))]
     parts: dict[str, float] = {}
-    col = s.M.tocsc()[:, j]
-    for i, units in zip(col.indices, col.data, strict=True):
+    csc = result.memo.get("pact.M_csc", s.M.tocsc)
+    start, stop = csc.indptr[j], csc.indptr[j + 1]
+    for i, units in zip(csc.indices[start:stop], csc.data[start:stop], strict=True):
         q = g.products[s.products[i]]
         key = q.name or q.id
         parts[key] = parts.get(key, 0.0) + float(units * result.intensity[i])

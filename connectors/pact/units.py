@@ -9,9 +9,10 @@ meter; counted goods (piece, item, count) → piece; time → hour. Anything els
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tanlian.errors import TanlianError
-from tanlian.units import convertible, parse_unit, ureg
+from tanlian.units import conversion_factor, convertible, parse_unit
 
 #: PACT v3 declared units (DeclaredUnit enumeration) and the pint unit each stands for.
 PACT_UNITS: dict[str, str] = {
@@ -46,6 +47,7 @@ class DeclaredUnit:
     per_product_unit: float
 
 
+@lru_cache(maxsize=1024)
 def declared_unit(unit: str) -> DeclaredUnit:
     """The PACT declared unit for a product measured in ``unit`` (UnmappableUnit when none fits)."""
     text = unit.strip()
@@ -67,7 +69,7 @@ def declared_unit(unit: str) -> DeclaredUnit:
 
 
 def _factor(src: str, dst: str) -> float:
-    return float(ureg.Quantity(1.0, parse_unit(src)).to(parse_unit(dst)).magnitude)
+    return conversion_factor(src, dst)  # cached per pair of unit strings
 
 
 def product_units_per_declared(unit: str, declared: str) -> float:
