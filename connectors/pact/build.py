@@ -212,6 +212,8 @@ def label_figures(result: LcaResult, product_id: str, mc: int = 0, seed: int = 4
         "method": "GB/T 24067-2024 / ISO 14067:2018",
     }
     if mc:
-        p5, _, p95 = percentiles(result, mc, seed)
+        p5, _, p95 = result.memo.get(
+            f"pact.mc.{mc}.{seed}", lambda: percentiles(result, mc, seed)
+        )  # all products at once
         out["uncertainty"] = {"p5": float(p5[j]) * scale, "p95": float(p95[j]) * scale, "samples": mc}
     return out
