@@ -14,7 +14,8 @@ from fastapi.testclient import TestClient
 
 from tanlian.api.app import create_app
 from tanlian.api.auth import new_client
-from tanlian.api.pact_worker import PactWorker, run_due
+from tanlian.api.pact_clients import restrict_to_companies
+from tanlian.api.pact_worker import PactWorker, answer, run_due
 from tanlian.graph.embedded import EmbeddedStore
 from tanlian.graph.model import PactPartner, PactRequest, SupplierFootprint
 from tanlian.settings import Settings
@@ -134,3 +135,19 @@ def test_app_runs_the_worker_only_when_needed(tmp_path):
         while pair.a.list(PactRequest)[0].state == "pending" and time.monotonic() < deadline:
             time.sleep(0.05)
     assert pair.a.list(PactRequest)[0].state == "fulfilled"
+
+
+def test_answers_follow_version_and_visibility(tmp_path):
+    pair = Pair(tmp_path)
+    urn = "urn:pact:alpha.example:product-id:A1"
+    v2 = PactRequest(id="r2", version="2", client=pair.beta_at_a.id, callback=pair.b_url + "/2/events",
+                     event={"id": "e2", "data": {"pf": {"productIds": [urn]}}})  # fmt: skip
+    event = answer(pair.a, v2, A_BASE)
+    assert event["type"] == "org.wbcsd.pathfinder.ProductFootprintRequest.Fulfilled.v1"
+    assert event["data"]["requestEventId"] == "e2" and event["data"]["pfs"][0]["specVersion"] == "2.3.0"
+    assert event["source"] == f"{A_BASE}/2/events" and event["specversion"] == "1.0"
+    restrict_to_companies(pair.a, pair.a.get(type(pair.beta_at_a), pair.beta_at_a.id), ["B"])  # A1 is A's
+    v3 = v2.model_copy(update={"version": "3", "event": {"id": "e3", "data": {"productId": [urn]}}})
+    event = answer(pair.a, v3, A_BASE)
+    assert event["type"] == "org.wbcsd.pact.ProductFootprint.RequestRejectedEvent.3"
+    assert event["data"]["error"]["code"] == "NotFound"
