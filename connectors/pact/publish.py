@@ -129,3 +129,8 @@ def active_for(store: GraphStore, product_id: str) -> PactFootprint:
     if not found:
         raise NotFound("published footprint of product", product_id)
     return max(found, key=lambda r: (r.created, r.id))
+
+
+def has_label(store: GraphStore, product_id: str) -> bool:
+    """Whether the product has an Active published footprint (only those get a label)."""
+    return any(r.product == product_id and r.status == "Active" for r in store.list(PactFootprint))
