@@ -20,8 +20,11 @@ from tanlian.api.cache import BodyCache, CachedReads, RevisionClock
 from tanlian.api.deps import reject_unknown_query
 from tanlian.api.observability import Observability
 from tanlian.api.observability import router as metrics_router
+from tanlian.api.pact_errors import install_pact_handlers
+from tanlian.api.pact_worker import PactWorker
 from tanlian.api.problems import install_problem_handlers, openapi_components
 from tanlian.api.routes import accounts, auth, footprints, graph, health, imports, reduction, symbiosis
+from tanlian.api.routes.pact import PACT_ROUTERS
 from tanlian.graph.factory import open_store
 from tanlian.graph.store import GraphStore
 from tanlian.settings import Settings, get_settings
@@ -37,6 +40,7 @@ ROUTERS: list[APIRouter] = [
     reduction.router,
     symbiosis.router,
     metrics_router,
+    *PACT_ROUTERS,
 ]
 
 
@@ -52,7 +56,13 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = PactWorker(store, settings) if settings.pact_worker_interval_s > 0 else None
+        app.state.pact_worker = worker
+        if worker:
+            worker.start_if_pending()  # PACT requests kept in the store survive restarts
         yield
+        if worker:
+            worker.stop()
         if owns_store:
             store.close()
 
@@ -75,6 +85,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     install_problem_handlers(app)
     app.add_middleware(CachedReads)  # cached read bodies answered before routing (inside Observability)
     app.add_middleware(Observability)  # request id, access log, metrics; forgets the revision on writes
+    install_pact_handlers(app)  # PACT paths answer {"code", "message"} instead of problem+json
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -23,8 +23,6 @@ from tanlian.graph.rows import columns_of, required_columns
 
 #: Free text on any row, kept and never read.
 NOTE = "note"
-#: Reserved for the PACT helper: ``;``-separated extra URNs naming the same product or enterprise.
-PACT_IDS = "pact_ids"
 
 #: Columns the code reads from a row's extras (not model fields), by table: column → what it holds.
 EXTRA_COLUMNS: dict[str, dict[str, str]] = {
@@ -35,9 +33,7 @@ EXTRA_COLUMNS: dict[str, dict[str, str]] = {
         "solid_waste_utilised_t": "number",
         "waste_heat_gj": "number",  # waste_heat_utilisation
         "waste_heat_utilised_gj": "number",
-        PACT_IDS: "text",
     },
-    "products": {PACT_IDS: "text"},
 }
 
 _UNNAMED = re.compile(r"Unnamed: \d+(_level_\d+)?")

@@ -47,6 +47,9 @@ class Entity(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True, str_strip_whitespace=True, validate_assignment=True)
     type_name: ClassVar[str]
     file: ClassVar[str]
+    #: an auxiliary type whose records feed the solve sets this, so writing it bumps the store's
+    #: ``revision()`` like a bundle write (every bundle type does anyway)
+    affects_results: ClassVar[bool] = False
     id: Id
 
     @model_validator(mode="before")
@@ -81,6 +84,7 @@ class Enterprise(Entity):
     lon: float | None = Field(None, ge=-180, le=180)
     allocation: AllocationRule = "economic"
     share_footprints: bool = True
+    pact_ids: str | None = None  # ";"-separated PACT company URNs naming this enterprise (supplier footprints)
 
 
 class Product(Entity):
@@ -97,6 +101,7 @@ class Product(Entity):
     energy_mj: NonNeg | None = None
     share: Share | None = None
     cpc: str | None = None
+    pact_ids: str | None = None  # ";"-separated PACT product URNs naming this product (supplier footprints)
 
     @property
     def scope2_energy(self) -> bool:
@@ -251,6 +256,70 @@ class Client(Entity):
     enterprise: str | None = None
     secret_hash: str
     created: str | None = None
+    companies: str | None = None  # partner: ";"-separated enterprise ids whose PACT footprints it sees (None: all)
+
+
+class PactFootprint(Entity):
+    """A PACT v3 ProductFootprint published from this store (immutable but for Active → Deprecated).
+
+    ``document`` is the exact v3 JSON served (decimal strings); ``fingerprint`` hashes what was
+    computed, so republishing unchanged data keeps the id.
+    """
+
+    type_name: ClassVar[str] = "pact_footprint"
+    file: ClassVar[str] = "pact_footprints"
+    product: Id
+    enterprise: Id
+    status: Literal["Active", "Deprecated"] = "Active"
+    fingerprint: str
+    year: int | None = None
+    created: str
+    document: dict[str, Any]
+    label: dict[str, Any] = Field(default_factory=dict)  # figures published with it for labels (see connectors/labels)
+
+
+class SupplierFootprint(Entity):
+    """A supplier's PACT footprint imported for one product (id = the footprint id); its value
+    replaces the computed or class-average intensity of ``product`` in the solve."""
+
+    type_name: ClassVar[str] = "supplier_footprint"
+    file: ClassVar[str] = "supplier_footprints"
+    affects_results: ClassVar[bool] = True  # it replaces an intensity: cached results must go
+    product: Id
+    kgco2e_per_unit: NonNeg  # per unit of the product's own unit
+    primary_data_share: Share | None = None  # 0–1, as the supplier declared it
+    spec_version: str
+    company_name: str | None = None
+    source: str | None = None  # file or URL it came from
+    imported: str | None = None
+    document: dict[str, Any]
+
+
+class PactRequest(Entity):
+    """A PACT RequestCreated event received, answered later by the background worker."""
+
+    type_name: ClassVar[str] = "pact_request"
+    file: ClassVar[str] = "pact_requests"
+    version: Literal["2", "3"]
+    client: str | None = None  # the partner client that sent it
+    callback: str  # events endpoint of the requester
+    event: dict[str, Any]
+    state: Literal["pending", "fulfilled", "rejected", "failed"] = "pending"
+    attempts: int = 0
+    next_attempt: float = 0.0  # epoch seconds
+    last_error: str | None = None
+    received: str | None = None
+
+
+class PactPartner(Entity):
+    """A partner's PACT host and the credentials Tanlian uses there (imports, event callbacks)."""
+
+    type_name: ClassVar[str] = "pact_partner"
+    file: ClassVar[str] = "pact_partners"
+    base_url: str
+    client_id: str
+    client_secret: str
+    client: str | None = None  # our partner Client id used by that partner (callbacks to it)
 
 
 #: Entity types that make up a bundle, in dependency order (referenced before referencing).
@@ -267,7 +336,7 @@ BUNDLE_TYPES: tuple[type[Entity], ...] = (
 )
 #: Auxiliary entity types: stored next to the bundles but not part of one (no year, own revision).
 #: A new auxiliary type only has to be an :class:`Entity` subclass listed here.
-AUX_TYPES: tuple[type[Entity], ...] = (Client,)
+AUX_TYPES: tuple[type[Entity], ...] = (Client, PactFootprint, SupplierFootprint, PactRequest, PactPartner)
 #: Bundle types stored once for all years (every other bundle type is keyed by (year, id)).
 YEARLESS_TYPES: tuple[type[Entity], ...] = (Factor,)
 ENTITY_TYPES: dict[str, type[Entity]] = {t.type_name: t for t in (*BUNDLE_TYPES, *AUX_TYPES)}

@@ -33,6 +33,9 @@ Progress = Callable[[int, int], None]  # (done, total)
 UNDATED = 0
 BUNDLE_NAMES: tuple[str, ...] = tuple(t.type_name for t in BUNDLE_TYPES)
 AUX_NAMES: tuple[str, ...] = tuple(t.type_name for t in AUX_TYPES)
+#: Types whose writes change computed results: bump ``revision()`` (bundle types, and auxiliary
+#: types that feed the solve, such as imported supplier footprints).
+RESULT_NAMES: frozenset[str] = frozenset(BUNDLE_NAMES) | {t.type_name for t in AUX_TYPES if t.affects_results}
 #: Types whose rows are keyed by (year, id): every bundle type but the factors.
 YEARLY_NAMES: frozenset[str] = frozenset(t.type_name for t in BUNDLE_TYPES if t not in YEARLESS_TYPES)
 
@@ -83,8 +86,9 @@ class Changes:
 
     @property
     def bundle(self) -> bool:
-        """Whether a bundle table changes (bumps ``revision()``; else only ``aux_revision()``)."""
-        return bool(self.types() & set(BUNDLE_NAMES))
+        """Whether computed results change (a bundle table or a result-feeding auxiliary type):
+        bumps ``revision()``; other auxiliary writes bump only ``aux_revision()``."""
+        return bool(self.types() & RESULT_NAMES)
 
     @property
     def aux(self) -> bool:

@@ -35,6 +35,13 @@ class Settings(BaseSettings):
     revision_ttl_s: float = Field(
         0.5, ge=0, description="API: seconds a store revision read stays current (writes by other processes)"
     )
+    public_base_url: str = Field(
+        "https://localhost", description="public HTTPS URL of this host: PACT URN domain, label QR codes, event source"
+    )
+    pact_ca_bundle: str | None = Field(None, description="PEM CA bundle for partner PACT hosts (default: system CAs)")
+    pact_worker_interval_s: float = Field(2.0, description="how often the PACT worker looks for due callbacks (s)")
+    pact_retry_base_s: float = Field(5.0, description="first retry delay of a PACT callback; doubles per attempt (s)")
+    pact_retry_max: int = Field(12, description="attempts before a PACT callback is given up")
 
 
 @lru_cache

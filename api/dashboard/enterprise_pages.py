@@ -22,6 +22,7 @@ from tanlian.api.deps import IdPath, ResultDep, View
 from tanlian.api.schemas.footprints import class_average_body, footprint_body
 from tanlian.connectors.chart_text import short_name
 from tanlian.connectors.charts import footprint_figure, primary_share_figure, scope_category_figure, supplier_figure
+from tanlian.connectors.pact.publish import has_label
 from tanlian.errors import AccessDenied, NotFound
 from tanlian.graph.model import FACTOR_PREFIX, Client
 from tanlian.lca.accounting.scope import enterprise_account, scope3_lines
@@ -140,6 +141,8 @@ def product(product_id: IdPath, page: SignedInDep, view: PageViewDep, result: Re
     if view.check_footprint(product_id):
         fp = footprint_body(result, product_id) | band(result, product_id)
         formats = label_formats(request.app, product_id)
+        if formats and not has_label(request.app.state.store, product_id):
+            formats = []  # only published footprints get a label (tanlian pact publish)
         if view.visible_product(view.graph.products[product_id]):  # a supplier's breakdown stays private
             # direct inputs, each with its whole footprint (the tier-1 view): one column of M, no
             # supply solve, so the page stays fast on large graphs; full paths are on the enterprise page

@@ -81,8 +81,9 @@ def energy_inflows(result: LcaResult, enterprise: str):
 
 
 def hidden(result: LcaResult, p, shared_only: bool) -> bool:
-    """In a customer's own view, the maker of ``p`` does not share footprints (DECISIONS 21)."""
-    return shared_only and not shares_footprints(result.graph, p.id)
+    """In a customer's own view, the maker of ``p`` does not share footprints (DECISIONS 21) and
+    no supplier footprint of ``p`` was imported (an imported one is shared by definition)."""
+    return shared_only and p.id not in result.overrides and not shares_footprints(result.graph, p.id)
 
 
 def bought_energy_direct(result: LcaResult, p, shared_only: bool = False) -> float | None:

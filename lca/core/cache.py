@@ -1,5 +1,6 @@
 """Snapshots and solved results per (store, revision, year, options), each computed once however
-many threads ask at the same time (single flight); any bundle write changes the revision.
+many threads ask at the same time (single flight); any bundle write changes the revision, and so
+does an import of supplier footprints (their overrides are read with each solve).
 
 A solve counter (:attr:`ResultCache.solves`), hit/miss counters and ``on_solve`` listeners feed
 ``/metrics``.
@@ -18,6 +19,7 @@ from tanlian.errors import StoreEmpty
 from tanlian.graph.model import Graph
 from tanlian.graph.snapshot import TableSnapshot
 from tanlian.graph.store import GraphStore, store_key
+from tanlian.lca.core.override import overrides_in
 from tanlian.lca.core.result import LcaResult, solve_tables
 from tanlian.settings import GwpSet, Scope2Method
 
@@ -212,7 +214,7 @@ class ResultCache:
         snap = self.snapshots.tables(store, year, key)
         if snap.empty:
             raise StoreEmpty(f"no data for year {year}" if year is not None else "")
-        result = solve_tables(snap, gwp, scope2)
+        result = solve_tables(snap, gwp, scope2, overrides_in(store))
         for listener in self.on_solve:
             listener(time.perf_counter() - started)
         self._lru.put((*key, year, gwp, scope2), result)

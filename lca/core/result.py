@@ -22,6 +22,7 @@ from tanlian.lca.core.columnar import factor_book
 from tanlian.lca.core.factors import FactorBook
 from tanlian.lca.core.gate import gate_to_gate
 from tanlian.lca.core.line_arrays import edge_columns
+from tanlian.lca.core.override import Override, apply_overrides
 from tanlian.lca.core.solve import SolveInfo, Solver
 from tanlian.lca.core.system import System, build_system, build_system_tables
 from tanlian.settings import GwpSet, Scope2Method
@@ -82,6 +83,8 @@ class LcaResult:
     #: solver of ``(I - Mᵀ) Y = B`` to reuse (a what-if with the same M passes its base's); built on demand
     factorised: Solver | None = field(default=None, repr=False, compare=False)
     memo: Memo = field(default_factory=Memo, repr=False, compare=False)
+    #: supplier-specific intensities that replaced computed ones (product id → override)
+    overrides: dict[str, Override] = field(default_factory=dict)
 
     @cached_property
     def graph(self) -> Graph:
@@ -207,23 +210,35 @@ def edge_table(result: LcaResult) -> EdgeTable:
     return EdgeTable(ids, source, to, quantity, unit, quantity * per_unit, position)
 
 
-def solve_tables(snap: TableSnapshot, gwp: GwpSet = "AR6", scope2: Scope2Method = "market") -> LcaResult:
+def solve_tables(
+    snap: TableSnapshot,
+    gwp: GwpSet = "AR6",
+    scope2: Scope2Method = "market",
+    overrides: dict[str, Override] | None = None,
+) -> LcaResult:
     """Build and solve the system of a columnar snapshot (no entity objects on the way; the
-    result's ``graph`` is built from the snapshot when first used)."""
+    result's ``graph`` is built from the snapshot when first used). ``overrides`` (imported
+    supplier footprints) fix the intensity of their products (:mod:`override`)."""
     graph = cache(snap.to_graph)
-    return _solve(build_system_tables(snap.tables, gwp, scope2, graph), graph)
+    return _solve(build_system_tables(snap.tables, gwp, scope2, graph), graph, overrides)
 
 
-def solve_graph(graph: Graph, gwp: GwpSet = "AR6", scope2: Scope2Method = "market") -> LcaResult:
+def solve_graph(
+    graph: Graph, gwp: GwpSet = "AR6", scope2: Scope2Method = "market", overrides: dict[str, Override] | None = None
+) -> LcaResult:
     """Build and solve the system of ``graph``; a non-productive loop is an error."""
-    return _solve(build_system(graph, gwp, scope2), graph)
+    return _solve(build_system(graph, gwp, scope2), graph, overrides)
 
 
-def _solve(system: System, graph: Graph | Callable[[], Graph]) -> LcaResult:
+def _solve(
+    system: System, graph: Graph | Callable[[], Graph], overrides: dict[str, Override] | None = None
+) -> LcaResult:
+    overrides = {p: o for p, o in (overrides or {}).items() if p in system.index}
+    system = apply_overrides(system, overrides)
     solver = Solver(system.M, names=system.products)
     bad = solver.non_productive_loops()
     if bad:
         comp, rho = bad[0]
         raise NonProductiveLoop([system.products[i] for i in comp], rho)
     Y, info = solver.solve(system.b)
-    return LcaResult(graph, system, Y, info, factorised=solver)  # keep the factorised loops for reuse
+    return LcaResult(graph, system, Y, info, factorised=solver, overrides=overrides)  # keep the factorised loops

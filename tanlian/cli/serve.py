@@ -24,6 +24,9 @@ def clients_add(
     enterprise: Annotated[str | None, typer.Option("--enterprise", help="enterprise id (role enterprise)")] = None,
     store: StoreOpt = None,
     json_out: JsonOpt = False,
+    companies: Annotated[
+        str | None, typer.Option("--companies", help="partner: only these enterprises' PACT footprints (a;b)")
+    ] = None,
 ) -> None:
     """Create a client and print its id and secret (the secret is shown only this once)."""
     from tanlian.api.auth import new_client
@@ -32,6 +35,10 @@ def clients_add(
     if role not in ("park_admin", "enterprise", "auditor", "partner"):
         raise TanlianError(f"--role must be park_admin, enterprise, auditor or partner, not {role!r}")
     client, secret = new_client(open_store(store), name, role, park=park, enterprise=enterprise)  # type: ignore[arg-type]
+    if companies is not None:
+        from tanlian.api.pact_clients import restrict_to_companies
+
+        client = restrict_to_companies(open_store(store), client, companies.split(";"))
     if json_out:
         print_json({"client_id": client.id, "client_secret": secret})
         return

@@ -208,7 +208,7 @@ def test_pact_ids_and_note_are_known_and_kept(tmp_path):
     df.to_csv(b / "products.csv", index=False)
     bundle = load_bundle(b)
     p = bundle.graph.products[df.loc[0, "id"]]
-    assert p.model_extra["pact_ids"] == "urn:a;urn:b" and p.model_extra["note"] == "n"
+    assert p.pact_ids == "urn:a;urn:b" and p.model_extra["note"] == "n"
     assert bundle.notes == []
 
 

@@ -9,15 +9,15 @@ import zipfile
 
 import jwt
 import pytest
-from fastapi import APIRouter, Response
 from fastapi.testclient import TestClient
 
 from tanlian import fmt
 from tanlian.api.app import create_app
 from tanlian.api.dashboard.enterprise_pages import MC_SAMPLES, MC_SEED
 from tanlian.api.dashboard.session import SESSION_COOKIE, issue_session
-from tanlian.api.deps import PrincipalDep
+from tanlian.connectors.pact.publish import publish
 from tanlian.graph.model import Client
+from tanlian.lca.core.cache import results
 from tanlian.seed_data.library import demo_park_path
 from tanlian.settings import Settings
 
@@ -145,34 +145,23 @@ def test_plotly_is_served_locally(http):
     assert b"plotly" in r.content[:2000].lower() and len(r.content) > 1_000_000
 
 
-def test_label_panel_appears_once_label_routes_exist(site):
-    """Without label routes the product page has no label panel; with them (a stand-in router at
-    the PACT helper's paths) it links each format and the dashboard fetches it for the session."""
+def test_label_panel_appears_once_the_product_is_published(site):
+    """The label routes exist (PACT helper): an unpublished product has no label panel and no
+    label; once published, the page links each format and the dashboard fetches it for the session."""
     app = create_app(Settings(store=site.store.url, jwt_secret=JWT_SECRET), site.store)
     with TestClient(app) as http:
         login(http, site, "admin")
-        assert 'id="label-panel"' not in http.get("/dashboard/products/E02_REBAR").text
-        assert http.get("/dashboard/products/E02_REBAR/label.svg").status_code == 404
-
-    labels = APIRouter()
-
-    @labels.get("/v1/products/{product_id}/label.svg")
-    def label_svg(product_id: str, principal: PrincipalDep) -> Response:
-        body = f'<svg xmlns="http://www.w3.org/2000/svg"><text>{product_id} {principal.role}</text></svg>'
-        return Response(body, media_type="image/svg+xml")
-
-    app = create_app(Settings(store=site.store.url, jwt_secret=JWT_SECRET), site.store)
-    app.include_router(labels)
-    with TestClient(app) as http:
-        login(http, site, "admin")
-        page = http.get("/dashboard/products/E02_REBAR").text
-        assert 'id="label-panel"' in page and "/v1/products/E02_REBAR/label.svg" in page
-        assert "label.pdf" not in page  # only the formats that exist
-        svg = http.get("/dashboard/products/E02_REBAR/label.svg")
+        assert 'id="label-panel"' not in http.get("/dashboard/products/E03_CEMENT").text
+        assert http.get("/dashboard/products/E03_CEMENT/label.svg").status_code == 404
+        publish(site.store, results.get(site.store), ["E03_CEMENT"], "https://dashboard.example")
+        page = http.get("/dashboard/products/E03_CEMENT").text
+        assert 'id="label-panel"' in page and "/v1/products/E03_CEMENT/label.svg" in page
+        assert "label.pdf" in page and "label.json" in page
+        svg = http.get("/dashboard/products/E03_CEMENT/label.svg")
         assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
-        assert "E02_REBAR park_admin" in svg.text
+        assert "P.O 42.5" in svg.text and svg.text.startswith("<svg")
         http.cookies.clear()
-        assert http.get("/dashboard/products/E02_REBAR/label.svg", follow_redirects=False).status_code == 303
+        assert http.get("/dashboard/products/E03_CEMENT/label.svg", follow_redirects=False).status_code == 303
 
 
 def test_supplier_that_does_not_share_shows_the_class_average(http, site):
