@@ -87,7 +87,7 @@ def _layout(etype: type[Entity]) -> tuple[tuple[str, ...], tuple[int, ...], tupl
 def to_row(etype: type[Entity], rec: dict[str, Any]) -> tuple[Any, ...]:
     """A record as a storage row: one value per column (NULL for absent), then ``_extra``."""
     names, js, bs, known = _layout(etype)
-    out = [rec.get(n) for n in names]
+    out = list(map(rec.get, names))
     for i in js:
         if out[i] is not None:
             out[i] = json.dumps(out[i], ensure_ascii=False, sort_keys=True)

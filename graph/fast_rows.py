@@ -155,7 +155,8 @@ def accept(etype: type[Entity], cells: dict[str, pd.Series]) -> Accepted | None:
     or ``None`` if ``etype`` has no vectorised path. Blank rows are neither accepted nor rejected
     here (the caller skips them)."""
     spec = SPECS.get(etype)
-    if spec is None:
+    renamed = {n for n, f in etype.model_fields.items() if f.alias and f.alias != n}  # e.g. a "source" column
+    if spec is None or renamed & set(cells):
         return None
     n = len(next(iter(cells.values()))) if cells else 0
     empty = pd.Series([""] * n, dtype=object)
@@ -177,7 +178,7 @@ def accept(etype: type[Entity], cells: dict[str, pd.Series]) -> Accepted | None:
     if not getattr(etype, "id_keys", ()) and etype is not Flow:
         ok &= explicit
     ids = values["id"].where(explicit, _default_ids(etype, values, given))
-    ok &= (_length(ids) <= 200)
+    ok &= _length(ids) <= 200
     rows = np.flatnonzero(ok)
     typed: dict[str, list[Any]] = {}
     for name in spec:

@@ -150,3 +150,10 @@ def test_blank_lines_are_skipped_not_errors():
 @pytest.mark.parametrize("etype", list(SPECS))
 def test_specs_cover_every_model_field(etype):
     assert set(SPECS[etype]) == {*columns_of(etype), "id"}
+
+
+def test_a_column_named_like_a_field_not_its_alias_goes_through_pydantic():
+    df = pd.DataFrame({"from": ["P1"], "source": ["P2"], "to": ["E1"], "quantity": ["1"], "unit": ["t"]})
+    assert accept(Flow, {c: df[c] for c in df.columns}) is None
+    got, _ = parsed(Flow, df)
+    assert got == {k: v for k, v in reference(Flow, df).items() if v is not None}
