@@ -74,9 +74,10 @@ def load_bundle(
             continue
         rows, errs = parse_table(etype, tables[etype.file], f"{etype.file}.csv", gas_names())
         errors += errs
+        table, name = graph.table(etype), etype.type_name
         for line, ent in rows:
-            graph.table(etype)[ent.id] = ent
-            lines[(etype.type_name, ent.id)] = line
+            table[ent.id] = ent
+            lines[(name, ent.id)] = line
     checker = Checker(graph, existing or Graph(), factor_library(), lines, gas_names(), set(materials().index)).run()
     errors += checker.errors
     errors += sale_masses(tables.get(Sale.file), {**(existing or Graph()).products, **graph.products})

@@ -147,14 +147,18 @@ class Checker:
 
     def flows(self) -> None:
         out_of: dict[str, float] = defaultdict(float)
-        buys_transport = {f.to for f in self.bundle.flows.values() if self._is_transport_service(f.source)}
+        sources = {f.source for f in self.bundle.flows.values()}
+        services = {s for s in sources if self._is_transport_service(s)}  # once per distinct source
+        buys_transport = {f.to for f in self.bundle.flows.values() if f.source in services}
+        enterprises = {**self.existing.enterprises, **self.bundle.enterprises}
+        products = {**self.existing.products, **self.bundle.products}
         for f in self.bundle.flows.values():
-            if not self._get("enterprises", f.to):
+            if f.to not in enterprises:
                 self._err(f, "to", f.to, "unknown enterprise")
             if f.factor_id is not None:
                 self._factor_flow(f)
                 continue
-            p: Product | None = self._get("products", f.source)
+            p: Product | None = products.get(f.source)
             if p is None:
                 self._err(f, "from", f.source, "unknown product (use factor:<id> for goods bought outside the graph)")
                 continue
@@ -173,13 +177,13 @@ class Checker:
                     f.distance_km,
                     f"transport needs a mass: {f.unit or 'spend'} is not a mass and product {p.id} has no mass_kg",
                 )
-            if f.distance_km and f.to in buys_transport and not self._is_transport_service(f.source):
+            if f.distance_km and f.to in buys_transport and f.source not in services:
                 self.warnings.append(
                     f"flows.csv: flow {f.id} carries distance_km and {f.to} also buys transport as a service; "
                     "count the transport once (DECISIONS 18)"
                 )
         for pid, qty in out_of.items():
-            p = self._get("products", pid)
+            p = products[pid]
             if qty > p.output * (1 + 1e-9):
                 self._err(p, "output", p.output, f"flows out of {pid} sum to {qty:g} {p.unit}, more than its output")
 

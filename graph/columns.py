@@ -74,20 +74,30 @@ def arrow_schema(etype: type[Entity]) -> pa.Schema:
     return pa.schema([*fields, pa.field(EXTRA, pa.string())])
 
 
+@cache
+def _layout(etype: type[Entity]) -> tuple[tuple[str, ...], tuple[int, ...], tuple[int, ...], frozenset[str]]:
+    """(column names, positions of JSON columns, positions of bool columns, the names as a set)."""
+    cols = columns(etype)
+    names = tuple(c.name for c in cols)
+    js = tuple(i for i, c in enumerate(cols) if c.kind == "json")
+    bs = tuple(i for i, c in enumerate(cols) if c.kind == "bool")
+    return names, js, bs, frozenset(names)
+
+
 def to_row(etype: type[Entity], rec: dict[str, Any]) -> tuple[Any, ...]:
     """A record as a storage row: one value per column (NULL for absent), then ``_extra``."""
-    cols = columns(etype)
-    out: list[Any] = []
-    for c in cols:
-        v = rec.get(c.name)
-        if v is not None and c.kind == "json":
-            v = json.dumps(v, ensure_ascii=False, sort_keys=True)
-        elif v is not None and c.kind == "bool":
-            v = int(v)
-        out.append(v)
-    names = {c.name for c in cols}
-    extra = {k: v for k, v in rec.items() if k not in names}
-    out.append(json.dumps(extra, ensure_ascii=False) if extra else None)
+    names, js, bs, known = _layout(etype)
+    out = list(map(rec.get, names))
+    for i in js:
+        if out[i] is not None:
+            out[i] = json.dumps(out[i], ensure_ascii=False, sort_keys=True)
+    for i in bs:
+        if out[i] is not None:
+            out[i] = int(out[i])
+    if rec.keys() <= known:
+        out.append(None)
+    else:
+        out.append(json.dumps({k: v for k, v in rec.items() if k not in known}, ensure_ascii=False))
     return tuple(out)
 
 

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from functools import wraps
 from typing import Any
 
+import orjson
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -21,9 +22,20 @@ console = Console()
 err_console = Console(stderr=True)
 
 
+_ORJSON = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_APPEND_NEWLINE
+
+
 def print_json(data: Any) -> None:
-    """Machine-readable output: plain JSON on stdout (no colour, no wrapping)."""
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    """Machine-readable output: plain JSON on stdout (no colour, no wrapping), two-space indent.
+
+    Encoded by orjson (C speed; the stdlib's indenting encoder is pure Python: 2 s of ``tanlian
+    edges --json`` at 10k); values orjson does not encode (e.g. integers beyond 64 bits) fall back
+    to :func:`json.dumps`. NaN and infinities come out as ``null`` (valid JSON)."""
+    try:
+        out = orjson.dumps(data, option=_ORJSON)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        out = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
+    sys.stdout.write(out.decode())
 
 
 def error_table(exc: ValidationFailed) -> Table:
