@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     )
     jwt_secret: str | None = Field(None, description="HMAC key for API tokens; random per process if unset")
     token_ttl_s: int = 3600
+    token_rate_per_client: int = Field(10, description="token requests per client id per window")
+    token_rate_per_address: int = Field(30, description="token requests per client address per window")
+    token_rate_window_s: int = Field(60, description="rate-limit window for token requests (s)")
 
 
 @lru_cache

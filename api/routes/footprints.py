@@ -9,8 +9,15 @@ from fastapi import APIRouter, Query
 from tanlian.api.deps import IdPath, ResultDep, ViewDep
 from tanlian.api.problems import AUTH_ERRORS, problem_responses
 from tanlian.api.responses import BulkJSONResponse
-from tanlian.api.schemas.footprints import Edge, Footprint, class_average_body, edge_rows, footprint_body
-from tanlian.errors import AccessDenied, NotFound
+from tanlian.api.schemas.footprints import (
+    Edge,
+    Footprint,
+    class_average_body,
+    edge_rows,
+    footprint_body,
+    not_shared_body,
+)
+from tanlian.errors import NotFound
 from tanlian.lca.core.sharing import class_average
 
 router = APIRouter(prefix="/v1", tags=["footprints"])
@@ -33,11 +40,8 @@ def footprint(
     if view.check_footprint(product_id):
         return footprint_body(result, product_id, mc=mc, seed=seed)
     average = class_average(result, product_id)
-    if average is None:
-        raise AccessDenied(
-            f"not shared: the maker of {product_id!r} does not share footprints, "
-            "and no other supplier of its class does"
-        )
+    if average is None:  # no aggregate of enough peers: say so, with no value
+        return not_shared_body(result, product_id)
     return class_average_body(result, average)
 
 
