@@ -115,7 +115,7 @@ def stand_in(result: LcaResult, g: Graph, product_id: str) -> str:
     (or its energy carrier's factor); NotFound — as for a missing product — when there is none."""
     avg = class_average(result, product_id)
     if avg is None:
-        raise NotFound("product", product_id)
+        raise NotFound("product or factor", product_id)  # as for an id that does not exist
     p = g.products[product_id]
     fid = STAND_IN_PREFIX + product_id
     g.factors[fid] = Factor.model_validate(
@@ -148,8 +148,10 @@ def apply_changes(
                 to = stand_in(result, g, to)
                 unit = g.factors[to[len(FACTOR_PREFIX) :]].unit
             elif to.startswith(FACTOR_PREFIX):
-                result.book.get(to[len(FACTOR_PREFIX) :])  # NotFound when unknown
-                unit = result.book.get(to[len(FACTOR_PREFIX) :]).unit
+                try:
+                    unit = result.book.get(to[len(FACTOR_PREFIX) :]).unit
+                except NotFound:
+                    raise NotFound("product or factor", ch.to) from None
             else:
                 unit = g.products[to].unit
                 touches = True
@@ -161,7 +163,7 @@ def apply_changes(
                 mode = mode or "road"
             elif km is None:  # a market factor has no location: keep the current delivery
                 km, mode = f.distance_km, f.mode
-            g.flows[f.id] = _revalidated(f, **{"from": to, "distance_km": km, "mode": mode if km else None})
+            g.flows[f.id] = _revalidated(f, **{"from": to, "distance_km": km or None, "mode": mode if km else None})
         elif isinstance(ch, SetQuantity):
             unit = f.unit or unit_of(result, f.source)
             g.flows[f.id] = _revalidated(f, quantity=ch.quantity, unit=unit, spend_cny=None)

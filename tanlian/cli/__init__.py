@@ -4,7 +4,7 @@
 command group that registers its commands on it. Importing this package registers them all.
 """
 
-from tanlian.cli import accounts, brightway, data, lca, reduction, serve, store  # noqa: F401  (register commands)
+from tanlian.cli import accounts, audit, brightway, data, lca, reduction, serve, store  # noqa: F401  (register commands)
 from tanlian.cli.app import app
 
 __all__ = ["app"]
