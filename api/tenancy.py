@@ -61,9 +61,7 @@ class TenancyGuard:
         refused = self.check(before, after, changes)
         if refused:
             more = f" (+{len(refused) - 5} more)" if len(refused) > 5 else ""
-            raise AccessDenied(
-                f"the bundle writes outside park {self.principal.park}: {'; '.join(refused[:5])}{more}"
-            )
+            raise AccessDenied(f"the bundle writes outside park {self.principal.park}: {'; '.join(refused[:5])}{more}")
 
     # -- rules -----------------------------------------------------------------------------
     def _mine(self, ent_id: str | None, state: Records) -> bool:

@@ -124,9 +124,7 @@ def stand_in(result: LcaResult, g: Graph, product_id: str) -> str:
     return FACTOR_PREFIX + fid
 
 
-def apply_changes(
-    result: LcaResult, scenario: Scenario, detour: float = 1.0, exact: Exact | None = None
-) -> Applied:
+def apply_changes(result: LcaResult, scenario: Scenario, detour: float = 1.0, exact: Exact | None = None) -> Applied:
     """The changed copy of ``result.graph`` and what the changes touch. ``exact(product, buyer)``:
     whether the reader may see that product's exact footprint as bought by ``buyer``; a switch to
     one it may not see uses the product's class average instead (and no distance from its maker's

@@ -24,7 +24,9 @@ def test_revoked_client_token_is_refused_and_gets_no_new_one(parks):
     r = parks.api.get("/v1/products", headers=h)
     assert r.status_code == 401 and "revoked" in r.json()["detail"]
     cid, secret = parks.creds["ent_B"]
-    assert parks.api.post("/auth/token", data={"grant_type": "client_credentials"}, auth=(cid, secret)).status_code == 401
+    assert (
+        parks.api.post("/auth/token", data={"grant_type": "client_credentials"}, auth=(cid, secret)).status_code == 401
+    )
 
 
 def test_deleted_client_token_is_refused(parks):

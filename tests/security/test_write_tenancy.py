@@ -74,7 +74,12 @@ def test_every_write_is_audited_and_readable_by_its_park(parks):
     rev = parks.store.revision()
     assert upload(parks.api, parks.h("p1_admin"), enterprises("X11,Audit Me,,CN-East,,,,true")).status_code == 200
     (entry,) = parks.store.list(AuditEntry)
-    assert (entry.client, entry.park, entry.action, entry.revision_before) == (parks.creds["p1_admin"][0], "P1", "import", rev)
+    assert (entry.client, entry.park, entry.action, entry.revision_before) == (
+        parks.creds["p1_admin"][0],
+        "P1",
+        "import",
+        rev,
+    )
     assert entry.revision_after == rev + 1 and len(entry.bundle_sha256) == 64
     mine = parks.api.get("/v1/audit", headers=parks.h("p1_admin")).json()
     assert [e["id"] for e in mine["items"]] == [entry.id]
