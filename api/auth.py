@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -91,7 +92,8 @@ def authenticate(store: GraphStore, client_id: str, secret: str) -> Client | Non
     the id exists or not)."""
     client = store.get(Client, client_id) if client_id else None
     stored = client.secret_hash if client else _DUMMY_HASH
-    ok = verify_secret(secret, stored)
+    with _SCRYPT_SLOTS:  # each check takes ~16 MiB and tens of ms of CPU: a few at a time
+        ok = verify_secret(secret, stored)
     return client if ok and client and not client.revoked else None
 
 
@@ -128,6 +130,8 @@ def jwt_key(secret: str | None) -> str:
 
 
 _DUMMY_HASH = hash_secret(secrets.token_urlsafe(32))
+#: Concurrent secret checks per process (a burst of token requests must not starve other routes).
+_SCRYPT_SLOTS = threading.BoundedSemaphore(2)
 
 
 @dataclass(frozen=True)

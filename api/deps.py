@@ -9,6 +9,7 @@ nothing under ``/v1``.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
@@ -223,14 +224,19 @@ class View:
         """Whether the exact footprint of ``product_id`` may be used in what this principal reads:
         a product it sees in full, or — when its maker shares — one of a direct supplier of
         ``buyer`` (default: the principal's enterprise). Otherwise only aggregates may be shown."""
-        product = self.graph.products.get(product_id)
-        if product is None:
-            return True  # a market factor: public data
-        if self.visible_product(product):
-            return True
-        buyer = buyer or self.principal.enterprise
-        suppliers = {self.graph.maker(f.source) for f in self.graph.flows.values() if f.to == buyer}
-        return product.enterprise in suppliers and shares_footprints(self.graph, product_id)
+        return self.exact_for(buyer or self.principal.enterprise)(product_id)
+
+    def exact_for(self, buyer: str | None) -> Callable[[str], bool]:
+        """:meth:`exact_footprint` for one buyer, its suppliers found once (for many products)."""
+        suppliers = {self.graph.maker(f.source) for f in self.graph.flows.values() if f.to == buyer} - {None}
+
+        def exact(product_id: str) -> bool:
+            product = self.graph.products.get(product_id)
+            if product is None or self.visible_product(product):
+                return True  # a market factor (public data), or a product seen in full
+            return product.enterprise in suppliers and shares_footprints(self.graph, product_id)
+
+        return exact
 
 
 async def get_view(principal: PrincipalDep, graph: GraphDep) -> View:

@@ -3,16 +3,20 @@ shares them): token issue per client id and per client address.
 
 A counter is a :class:`~tanlian.graph.model.RateCounter` ``ratecounter:<scope>:<key>``. The read
 and the write are two store calls, so concurrent workers may each let one extra request through:
-a limit of N per window admits at most about N + workers − 1.
+a limit of N per window admits at most about N + workers − 1 (within one process a lock makes
+the count exact).
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 
 from tanlian.graph.model import RateCounter
 from tanlian.graph.store import GraphStore
+
+_LOCK = threading.Lock()
 
 
 def counter_id(scope: str, key: str) -> str:
@@ -23,8 +27,11 @@ def counter_id(scope: str, key: str) -> str:
 def retry_after(store: GraphStore, scope: str, key: str, limit: int, window_s: float, now: float | None = None) -> int:
     """Count one request of ``key``; 0 when it is allowed, else the seconds until the window ends
     (then nothing is written: refused requests do not extend the window)."""
-    now = time.time() if now is None else now
-    cid = counter_id(scope, key)
+    with _LOCK:
+        return _count(store, counter_id(scope, key), limit, window_s, time.time() if now is None else now)
+
+
+def _count(store: GraphStore, cid: str, limit: int, window_s: float, now: float) -> int:
     c = store.get(RateCounter, cid)
     if c is None or now - c.window_start >= window_s:
         store.upsert([RateCounter(id=cid, window_start=now, count=1)])

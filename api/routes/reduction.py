@@ -47,7 +47,7 @@ def alternatives(flow_id: IdPath, view: ViewDep, result: ResultDep) -> dict[str,
         raise NotFound("flow", flow_id)
     # only what the reader may see: other suppliers' exact footprints, prices and locations only
     # when it sees them in full or they are direct suppliers of the buyer that share
-    return flow_alternatives(result, flow_id, exact=lambda src: view.exact_footprint(src, buyer=flow.to))
+    return flow_alternatives(result, flow_id, exact=view.exact_for(flow.to))
 
 
 @router.post("/scenarios", response_model=ScenarioReport, responses=problem_responses(*AUTH_ERRORS, 400, 404))
