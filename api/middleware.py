@@ -86,6 +86,7 @@ class RequestGuard:
         if path == UPLOAD_PATH and scope["method"] == "POST":
             refusal = await self._check_writer(scope, headers)
             if refusal is not None:
+                refusal.headers["Connection"] = "close"  # do not read (even to discard) the body
                 await refusal(scope, receive, send)
                 return
         await self._guarded(scope, receive, send, limit)

@@ -41,10 +41,13 @@ def test_declared_gibibyte_without_token_is_refused_before_any_byte(served):
 
 
 def test_streamed_upload_without_token_is_refused_before_its_body(served):
-    """Chunked (no length): the missing token is answered at once, before a body byte is read."""
+    """Chunked (no length): the missing token is answered at once, before a body byte is read,
+    and the connection is closed (the server does not even read the rest to discard it)."""
     with _connect(served) as s:
         s.sendall(_headers("/v1/imports"))
         assert _status(s) == 401
+    sent, status = _stream_until_refused(served, "/v1/imports", "", 2**30)
+    assert status == 401 and sent < 32 * CHUNK, sent
 
 
 def _stream_until_refused(served, path: str, auth: str, budget: int) -> tuple[int, int]:
