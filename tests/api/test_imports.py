@@ -7,7 +7,7 @@ import shutil
 import zipfile
 
 from tanlian.connectors.bundle import export_bundle
-from tanlian.graph.model import Enterprise
+from tanlian.graph.model import Enterprise, Product
 
 from .helpers import MINI, bearer, zip_dir
 
@@ -138,6 +138,8 @@ def test_misspelt_header_is_422_naming_it_and_allow_extra_keeps_it(fresh_world, 
     bundle = tmp_path / "b"
     shutil.copytree(MINI, bundle)
     text = (MINI / "enterprises.csv").read_text().replace("share_footprints", "share_footprint")
+    # only the park's own enterprises: C is outside every park and not the park's to rewrite
+    text = "".join(line for line in text.splitlines(keepends=True) if not line.startswith("C,"))
     (bundle / "enterprises.csv").write_text(text)
     rev = fresh_world.store.revision()
     r = _post(fresh_world, "typo.zip", zip_dir(bundle))
@@ -159,6 +161,9 @@ def test_replace_without_a_table_is_422_unless_named(fresh_world, tmp_path):
     bundle = tmp_path / "b"
     shutil.copytree(MINI, bundle)
     (bundle / "activities.csv").unlink()
+    # C1 (of C, outside every park and not created by P1) would be deleted: not P1's to delete
+    assert _post(fresh_world, "b.zip", zip_dir(bundle), "?replace=true&replace_tables=activities").status_code == 403
+    fresh_world.store.delete(Product, ["C1"])
     r = _post(fresh_world, "b.zip", zip_dir(bundle), "?replace=true")
     assert r.status_code == 422 and "--replace-tables activities" in r.json()["errors"][0]["reason"]
     r = _post(fresh_world, "b.zip", zip_dir(bundle), "?replace=true&replace_tables=activities")
