@@ -8,9 +8,11 @@ touched it); platform admins read every entry.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 
 from tanlian.api.auth import Principal
 from tanlian.graph.model import AuditEntry
@@ -54,6 +56,23 @@ def record_import(
             "changes": {f: n for f, n in touched.items() if n},
         },
     )
+
+
+def bundle_digest(path: Path) -> str:
+    """SHA-256 of a bundle: of the file (.xlsx), or of a folder's CSV files (names and bytes, by name)."""
+    digest = hashlib.sha256()
+    files = sorted(path.glob("*.csv")) if path.is_dir() else [path]
+    for f in files:
+        if path.is_dir():
+            digest.update(f.name.encode() + b"\0")
+        digest.update(f.read_bytes())
+    return digest.hexdigest()
+
+
+def record_cli_import(store: GraphStore, bundle: Path, replace: bool, summary: ImportSummary) -> AuditEntry:
+    """Audit an import made with the CLI (the operator: every park)."""
+    operator = Principal("cli", "operator")  # type: ignore[arg-type]  # not an API role
+    return record_import(store, operator, bundle_digest(bundle), replace, summary, [])
 
 
 def readable(entries: Iterable[AuditEntry], who: Principal, park: str | None = None) -> list[AuditEntry]:

@@ -88,3 +88,26 @@ def test_every_write_is_audited_and_readable_by_its_park(parks):
     assert len(parks.api.get("/v1/audit", headers=parks.h("platform")).json()["items"]) == 1
     for who in ("p1_auditor", "ent_B", "partner"):
         assert parks.api.get("/v1/audit", headers=parks.h(who)).status_code == 403
+
+
+def test_cli_imports_are_audited(tmp_path):
+    """A CLI import that writes is recorded (client ``cli``, the bundle folder's SHA-256); one that
+    changes nothing is not a write."""
+    from typer.testing import CliRunner
+
+    from tanlian.api.audit import bundle_digest
+    from tanlian.cli import app
+    from tanlian.graph.embedded import EmbeddedStore
+
+    from .conftest import TWO_PARKS
+
+    url = f"sqlite:///{tmp_path}/cli.db"
+    for _ in range(2):
+        assert CliRunner().invoke(app, ["import", str(TWO_PARKS), "--store", url]).exit_code == 0
+    store = EmbeddedStore(tmp_path / "cli.db")
+    try:
+        (entry,) = store.list(AuditEntry)
+    finally:
+        store.close()
+    assert (entry.client, entry.role, entry.revision_before, entry.revision_after) == ("cli", "operator", 0, 1)
+    assert entry.bundle_sha256 == bundle_digest(TWO_PARKS) and entry.changes["flows"] == 8
