@@ -158,7 +158,10 @@ def _has_access_token(scope: Scope) -> bool:
 
 
 def _too_large(limit: int):
-    response = problem(413, f"request body exceeds the limit of {limit} bytes for this route", slug="too-large")
+    size = f"{limit / 2**20:g} MiB" if limit >= 2**20 else f"{limit / 2**10:g} KiB"
+    response = problem(
+        413, f"request body exceeds the limit of {size} ({limit} bytes) for this route", slug="too-large"
+    )
     response.headers["Connection"] = "close"
     return response
 
