@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
+
 import httpx
 import pytest
 
 from tanlian.api.auth import revoke_client
 from tanlian.graph.embedded import EmbeddedStore
 
+from .conftest import serve, stop, two_park_store, wait_ready
 from .helpers import enterprises, table, zip_tables
 
 REL = 1e-9
@@ -90,3 +94,30 @@ def test_probe_8_headers_and_offline_docs(c, served):
     r = c.get("/v1/products", headers=served.h("p1_admin"))
     assert r.headers["x-content-type-options"] == "nosniff" and r.headers["cache-control"] == "private, no-cache"
     assert c.get("/docs/assets/swagger-ui-bundle.js").status_code == 200
+
+
+def test_probe_7_locked_store_is_503(c, served):
+    other = sqlite3.connect(served.store_path, isolation_level=None, timeout=0)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        files = {"file": ("b.zip", zip_tables(enterprises("XL,locked,,CN-East,,,,true")), "application/zip")}
+        r = c.post("/v1/imports", files=files, headers=served.h("p1_admin"))
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert r.status_code == 503 and r.headers["content-type"] == "application/problem+json"
+
+
+def test_probe_7_deleted_store_is_not_ready(tmp_path):
+    store, _ = two_park_store(tmp_path / "gone.db")
+    store.close()
+    proc, port = serve(tmp_path / "gone.db", tmp_path / "gone.log")
+    try:
+        wait_ready(proc, port)
+        assert httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(f"{tmp_path}/gone.db{suffix}"):
+                os.unlink(f"{tmp_path}/gone.db{suffix}")
+        assert httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 503
+    finally:
+        stop(proc)
