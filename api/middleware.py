@@ -35,9 +35,13 @@ WRITERS = ("park_admin", "platform_admin")
 _DATA_PREFIX = "/v1/"
 
 
+#: The dashboard's upload form (session-cookie auth, checked by its own route).
+FORM_UPLOAD_PATH = "/dashboard/import"
+
+
 def body_limit(path: str) -> int:
     """The largest request body accepted on ``path`` (bytes)."""
-    if path == UPLOAD_PATH:
+    if path in (UPLOAD_PATH, FORM_UPLOAD_PATH):
         return UPLOAD_LIMIT
     if path == "/auth/token":
         return TOKEN_LIMIT
