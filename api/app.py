@@ -6,7 +6,6 @@ A new domain adds one module under ``api/routes`` with a ``router`` and one entr
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -16,14 +15,17 @@ from fastapi.openapi.utils import get_openapi
 
 from tanlian import __version__
 from tanlian.api import dashboard
+from tanlian.api.auth import jwt_key
 from tanlian.api.cache import BodyCache, CachedReads, RevisionClock
-from tanlian.api.deps import reject_unknown_query
+from tanlian.api.deps import principal_of, reject_unknown_query
+from tanlian.api.docs import install_docs
+from tanlian.api.middleware import RequestGuard
 from tanlian.api.observability import Observability
 from tanlian.api.observability import router as metrics_router
 from tanlian.api.pact_errors import install_pact_handlers
 from tanlian.api.pact_worker import PactWorker
 from tanlian.api.problems import install_problem_handlers, openapi_components
-from tanlian.api.routes import accounts, auth, footprints, graph, health, imports, reduction, symbiosis
+from tanlian.api.routes import accounts, audit, auth, footprints, graph, health, imports, reduction, symbiosis
 from tanlian.api.routes.pact import PACT_ROUTERS
 from tanlian.graph.factory import open_store
 from tanlian.graph.store import GraphStore
@@ -39,6 +41,7 @@ ROUTERS: list[APIRouter] = [
     accounts.router,
     reduction.router,
     symbiosis.router,
+    audit.router,
     metrics_router,
     *PACT_ROUTERS,
 ]
@@ -47,10 +50,12 @@ ROUTERS: list[APIRouter] = [
 def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
     """Build the app over ``store`` (default: ``open_store(settings.store)``, closed at shutdown).
 
-    Tokens are signed with ``settings.jwt_secret``; when it is unset a random key is made here,
-    so tokens do not survive a restart (and are not valid across worker processes).
+    Tokens are signed with ``settings.jwt_secret`` (TanlianError when shorter than 32 bytes: the
+    server does not start); when it is unset a random key is made here with a warning, so tokens do
+    not survive a restart (and are not valid across worker processes).
     """
     settings = settings or get_settings()
+    key = jwt_key(settings.jwt_secret)
     owns_store = store is None
     store = store if store is not None else open_store(settings.store, settings)
 
@@ -70,22 +75,27 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         title="Tanlian (碳链) API",
         version=__version__,
         description="Supply-chain carbon accounting for zero-carbon industrial parks.",
-        docs_url="/docs",
+        docs_url=None,
+        redoc_url=None,
         lifespan=lifespan,
         dependencies=[Depends(reject_unknown_query)],
     )
     app.state.settings = settings
     app.state.store = store
-    app.state.jwt_key = settings.jwt_secret or secrets.token_hex(32)
+    app.state.jwt_key = key
+    app.state.store_identity = health.store_identity(store)
     app.state.revisions = RevisionClock(store, settings.revision_ttl_s)  # read off the event loop
     app.state.bodies = BodyCache()  # read bodies per (store, revision, query, visibility)
     for router in ROUTERS:
         app.include_router(router)
     dashboard.install(app)  # browser pages under /dashboard (not in the OpenAPI document)
     install_problem_handlers(app)
+    install_docs(app)
+    install_pact_handlers(app)  # PACT paths answer {"code", "message"} instead of problem+json
     app.add_middleware(CachedReads)  # cached read bodies answered before routing (inside Observability)
     app.add_middleware(Observability)  # request id, access log, metrics; forgets the revision on writes
-    install_pact_handlers(app)  # PACT paths answer {"code", "message"} instead of problem+json
+    # outermost: body limits before anything reads the body, ?access_token= refused before the access log
+    app.add_middleware(RequestGuard, principal_of=principal_of)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -20,7 +22,13 @@ from tanlian.errors import NotFound, TanlianError
 from tanlian.graph.model import Client, Enterprise, Park, Role
 from tanlian.graph.store import GraphStore
 
+log = logging.getLogger("tanlian.api")
+
 JWT_ALGORITHM = "HS256"
+#: Every role a token may carry.
+ROLES: tuple[str, ...] = ("park_admin", "enterprise", "auditor", "partner", "platform_admin")
+#: Shortest HMAC key accepted (RFC 7518 §3.2: at least the hash output size, 256 bits).
+MIN_KEY_BYTES = 32
 #: scrypt cost (RFC 7914): n=2**14, r=8, p=1 ≈ 16 MiB and a few tens of ms per check.
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
 
@@ -49,6 +57,10 @@ def new_client(
     store: GraphStore, name: str, role: Role, park: str | None = None, enterprise: str | None = None
 ) -> tuple[Client, str]:
     """Create a client in ``store``; return it and its secret (shown once, never stored)."""
+    if role not in ROLES:
+        raise TanlianError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    if role == "platform_admin" and (park or enterprise):
+        raise TanlianError("role platform_admin reads and writes every park: give no --park or --enterprise")
     if role == "enterprise":
         if not enterprise:
             raise TanlianError("role enterprise needs --enterprise")
@@ -76,14 +88,50 @@ def new_client(
 
 
 def authenticate(store: GraphStore, client_id: str, secret: str) -> Client | None:
-    """The client whose id and secret match, else None (same work whether the id exists or not)."""
+    """The client whose id and secret match and that is not revoked, else None (same work whether
+    the id exists or not)."""
     client = store.get(Client, client_id) if client_id else None
     stored = client.secret_hash if client else _DUMMY_HASH
-    ok = verify_secret(secret, stored)
-    return client if ok and client else None
+    with _SCRYPT_SLOTS:  # each check takes ~16 MiB and tens of ms of CPU: a few at a time
+        ok = verify_secret(secret, stored)
+    return client if ok and client and not client.revoked else None
+
+
+def revoke_client(store: GraphStore, client_id: str) -> Client:
+    """Revoke a client: no new token, and every token it holds is refused (its key version moves on)."""
+    client = store.get(Client, client_id)
+    if client is None:
+        raise NotFound("client", client_id)
+    revoked = client.model_copy(
+        update={
+            "revoked": client.revoked or datetime.now(UTC).isoformat(timespec="seconds"),
+            "key_version": client.key_version + 1,
+        }
+    )
+    store.upsert([revoked])
+    return revoked
+
+
+def jwt_key(secret: str | None) -> str:
+    """The HMAC key for tokens: ``secret`` when long enough (TanlianError below 32 bytes, so the
+    server refuses to start), else a random key made here with a warning."""
+    if secret is None or secret == "":
+        log.warning(
+            "TANLIAN_JWT_SECRET is not set: using a random key, so tokens die with this process and are "
+            "not valid across worker processes"
+        )
+        return secrets.token_hex(32)
+    if len(secret.encode()) < MIN_KEY_BYTES:
+        raise TanlianError(
+            f"TANLIAN_JWT_SECRET is {len(secret.encode())} bytes; it must be at least {MIN_KEY_BYTES} "
+            "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
+    return secret
 
 
 _DUMMY_HASH = hash_secret(secrets.token_urlsafe(32))
+#: Concurrent secret checks per process (a burst of token requests must not starve other routes).
+_SCRYPT_SLOTS = threading.BoundedSemaphore(2)
 
 
 @dataclass(frozen=True)
@@ -94,6 +142,7 @@ class Principal:
     role: Role
     park: str | None = None
     enterprise: str | None = None
+    key_version: int = 1
 
 
 def issue_token(client: Client, key: str, ttl_s: int, now: float | None = None) -> str:
@@ -104,6 +153,7 @@ def issue_token(client: Client, key: str, ttl_s: int, now: float | None = None) 
         "role": client.role,
         "park": client.park,
         "enterprise": client.enterprise,
+        "kv": client.key_version,
         "iat": iat,
         "exp": iat + ttl_s,
     }
@@ -112,8 +162,24 @@ def issue_token(client: Client, key: str, ttl_s: int, now: float | None = None) 
 
 def decode_token(token: str, key: str) -> Principal:
     """Verify signature and expiry; raise ``jwt.InvalidTokenError`` (or ValueError) when bad."""
-    claims = jwt.decode(token, key, algorithms=[JWT_ALGORITHM], options={"require": ["sub", "role", "exp", "iat"]})
+    claims = jwt.decode(
+        token, key, algorithms=[JWT_ALGORITHM], options={"require": ["sub", "role", "exp", "iat", "kv"]}
+    )
     role = claims["role"]
-    if role not in ("park_admin", "enterprise", "auditor", "partner"):
+    if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
-    return Principal(claims["sub"], role, claims.get("park"), claims.get("enterprise"))
+    kv = claims["kv"]
+    if not isinstance(kv, int):
+        raise ValueError("bad key version")
+    return Principal(claims["sub"], role, claims.get("park"), claims.get("enterprise"), kv)
+
+
+def current_client(store: GraphStore, principal: Principal) -> Client | None:
+    """The stored client behind a token, or None when it was deleted, revoked, or re-keyed since
+    the token was issued (the token must then be refused)."""
+    client = store.get(Client, principal.sub)
+    if client is None or client.revoked or client.key_version != principal.key_version:
+        return None
+    if (client.role, client.park, client.enterprise) != (principal.role, principal.park, principal.enterprise):
+        return None
+    return client

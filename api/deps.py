@@ -8,6 +8,7 @@ nothing under ``/v1``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
@@ -20,7 +21,7 @@ from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
 from fastapi.security import OAuth2
 from fastapi.security.utils import get_authorization_scheme_param
 
-from tanlian.api.auth import Principal, decode_token
+from tanlian.api.auth import Principal, current_client, decode_token
 from tanlian.api.problems import Unauthorized
 from tanlian.errors import AccessDenied, NotFound
 from tanlian.graph.model import Flow, Graph, Product
@@ -76,17 +77,27 @@ async def get_store(request: Request) -> GraphStore:
 StoreDep = Annotated[GraphStore, Depends(get_store)]
 
 
-async def get_principal(request: Request, authorization: Annotated[str | None, Depends(oauth2)]) -> Principal:
-    """The caller from its bearer token; 401 when missing, malformed, forged or expired."""
+def principal_of(authorization: str | None, key: str) -> Principal:
+    """The principal a bearer ``Authorization`` header claims (signature and expiry checked);
+    Unauthorized when missing, malformed, forged or expired."""
     scheme, token = get_authorization_scheme_param(authorization)
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("a bearer token is required (POST /auth/token)")
     try:
-        return decode_token(token, request.app.state.jwt_key)
+        return decode_token(token, key)
     except jwt.ExpiredSignatureError:
         raise Unauthorized("the token has expired") from None
     except (jwt.InvalidTokenError, ValueError):
         raise Unauthorized("the token is invalid") from None
+
+
+async def get_principal(request: Request, authorization: Annotated[str | None, Depends(oauth2)]) -> Principal:
+    """The caller from its bearer token; 401 when missing, malformed, forged, expired, or when its
+    client was revoked or deleted since the token was issued."""
+    principal = principal_of(authorization, request.app.state.jwt_key)
+    if await run_in_threadpool(current_client, request.app.state.store, principal) is None:
+        raise Unauthorized("the token was revoked")
+    return principal
 
 
 async def get_reader(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
@@ -100,9 +111,9 @@ PrincipalDep = Annotated[Principal, Depends(get_reader)]
 
 
 async def get_park_admin(principal: PrincipalDep) -> Principal:
-    """A park admin (the only role that writes)."""
-    if principal.role != "park_admin":
-        raise AccessDenied("only a park admin may do this")
+    """A park admin or a platform admin (the roles that write)."""
+    if principal.role not in ("park_admin", "platform_admin"):
+        raise AccessDenied("only a park admin or a platform admin may do this")
     return principal
 
 
@@ -178,6 +189,8 @@ class View:
             return False
         if p.role == "enterprise":
             return ent.id == p.enterprise
+        if p.role == "platform_admin":
+            return True
         return p.role in ("park_admin", "auditor") and ent.park is not None and ent.park == p.park
 
     def visible_product(self, product: Product) -> bool:
@@ -200,15 +213,33 @@ class View:
 
     def check_footprint(self, product_id: str) -> bool:
         """Whether the real footprint may be shown (True) or only the class average (False, "not
-        shared"); raise NotFound/AccessDenied when the principal may see neither."""
+        shared"); NotFound when the principal may see neither (hidden and missing look the same)."""
         product = self.graph.products.get(product_id)
         if product is None:
             raise NotFound("product", product_id)
         if self.visible_product(product):
             return True
         if self.principal.role != "enterprise" or product.enterprise not in self.direct_suppliers():
-            raise AccessDenied(f"product {product_id!r} is outside your scope (footprints go to direct customers)")
+            raise NotFound("product", product_id)
         return product.enterprise in self.graph.enterprises and shares_footprints(self.graph, product_id)
+
+    def exact_footprint(self, product_id: str, buyer: str | None = None) -> bool:
+        """Whether the exact footprint of ``product_id`` may be used in what this principal reads:
+        a product it sees in full, or — when its maker shares — one of a direct supplier of
+        ``buyer`` (default: the principal's enterprise). Otherwise only aggregates may be shown."""
+        return self.exact_for(buyer or self.principal.enterprise)(product_id)
+
+    def exact_for(self, buyer: str | None) -> Callable[[str], bool]:
+        """:meth:`exact_footprint` for one buyer, its suppliers found once (for many products)."""
+        suppliers = {self.graph.maker(f.source) for f in self.graph.flows.values() if f.to == buyer} - {None}
+
+        def exact(product_id: str) -> bool:
+            product = self.graph.products.get(product_id)
+            if product is None or self.visible_product(product):
+                return True  # a market factor (public data), or a product seen in full
+            return product.enterprise in suppliers and shares_footprints(self.graph, product_id)
+
+        return exact
 
 
 async def get_view(principal: PrincipalDep, graph: GraphDep) -> View:

@@ -7,6 +7,7 @@ Bad input never produces a 5xx (DECISIONS 22): the last-resort 500 handler is fo
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -188,6 +189,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Conflict, _simple(409, "conflict"))
     app.add_exception_handler(PayloadTooLarge, _simple(413, "too-large"))
     app.add_exception_handler(StoreUnavailable, _simple(503, "store-unavailable"))
+    app.add_exception_handler(sqlite3.Error, _simple(503, "store-unavailable"))  # a store fault, not a bug
     app.add_exception_handler(TanlianError, _simple(422, "cannot-compute"))
     app.add_exception_handler(StarletteHTTPException, _http_exception)
     app.add_exception_handler(Exception, _unexpected)

@@ -1,52 +1,148 @@
-"""What a park admin may write through the API: its own park's data, never another park's.
+"""What a writer may change through the API, checked inside the write transaction (issue 13).
 
-A bundle uploaded by the admin of park P may hold park P, enterprises of P or outside every park,
-and rows whose enterprises are of P or outside every park. Factors are shared by every tenant of
-the store, so an upload may add factors but not change one the store or the default library
-already has. ``replace`` (make the store equal to the bundle) is allowed only while the store
-holds no other park's data.
+* A **platform admin** writes everything.
+* A **park admin** of park P writes the enterprises of P and the outside enterprises (no park)
+  that P created — the API records the creator as ``owner_park`` when it makes one — plus their
+  products, activities, residuals, needs, the flows they consume and the sales of their products.
+  It may add factors but not change one the store or the default library already has (factors
+  are shared by every tenant), and it may delete a factor only while the store holds no other
+  park's data.
+
+:class:`TenancyGuard` is passed to ``GraphStore.import_graph(guard=...)``: the store calls it with
+the records as they are inside the write transaction and the changes about to be written, so a
+concurrent write cannot slip between the check and the write.
 """
 
 from __future__ import annotations
 
-from tanlian.graph.model import Graph
+from collections.abc import Mapping
+from typing import Any
+
+from tanlian.api.auth import Principal
+from tanlian.errors import AccessDenied
+from tanlian.graph.model import Enterprise, Factor, Graph
+from tanlian.graph.store import Changes, entity_type
+
+Records = Mapping[str, Mapping[str, dict[str, Any]]]
+#: entity types owned by one enterprise through their ``enterprise`` field
+_OWNED = ("product", "activity", "residual", "need")
 
 
-def _park_of(enterprise_id: str | None, bundle: Graph, existing: Graph) -> str | None:
-    e = existing.enterprises.get(enterprise_id or "") or bundle.enterprises.get(enterprise_id or "")
-    return e.park if e else None
+def park_of_record(ent: Mapping[str, Any] | None) -> str | None:
+    """The park an enterprise record belongs to for writing: its park, else the park that created it."""
+    if ent is None:
+        return None
+    return ent.get("park") or ent.get("owner_park")
 
 
-def foreign_rows(bundle: Graph, existing: Graph, park: str, library: dict) -> list[str]:
-    """Rows of ``bundle`` that would write outside ``park`` (empty when the upload is allowed)."""
-    out: list[str] = []
-
-    def other(enterprise_id: str | None) -> bool:
-        return _park_of(enterprise_id, bundle, existing) not in (None, park)
-
-    def maker(product_id: str) -> str | None:
-        p = existing.products.get(product_id) or bundle.products.get(product_id)
-        return p.enterprise if p else None
-
-    out += [f"parks.csv: park {p.id}" for p in bundle.parks.values() if p.id != park]
+def stamp_owners(bundle: Graph, existing: Mapping[str, Enterprise], principal: Principal) -> None:
+    """Fill ``owner_park`` of the bundle's outside enterprises that leave it empty: the stored owner
+    (or the stored park, for one leaving a park), else — for a new one — the writer's park."""
     for e in bundle.enterprises.values():
-        old = existing.enterprises.get(e.id)
-        if e.park not in (None, park) or (old is not None and old.park not in (None, park)):
-            out.append(f"enterprises.csv: enterprise {e.id} belongs to another park")
-    out += [f"products.csv: product {p.id}" for p in bundle.products.values() if other(p.enterprise)]
-    for table in ("activities", "residuals", "needs"):
-        out += [f"{table}.csv: {r.id}" for r in getattr(bundle, table).values() if other(r.enterprise)]
-    out += [f"flows.csv: flow {f.id}" for f in bundle.flows.values() if other(f.to) or other(maker(f.source))]
-    out += [f"sales.csv: sale {s.id}" for s in bundle.sales.values() if other(maker(s.product))]
-    for f in bundle.factors.values():
-        shared = existing.factors.get(f.id) or library.get(f.id)
-        if shared is not None and shared.record() != f.record():
-            out.append(f"factors.csv: factor {f.id} would change a factor every tenant uses")
+        if e.park is not None or e.owner_park is not None:
+            continue
+        old = existing.get(e.id)
+        owner = (old.park or old.owner_park) if old is not None else principal.park
+        if owner is not None:
+            bundle.enterprises[e.id] = e.model_copy(update={"owner_park": owner})
+
+
+class TenancyGuard:
+    """Refuses (AccessDenied) changes outside the principal's writable set; records the parks touched."""
+
+    def __init__(self, principal: Principal, library: Mapping[str, Factor]):
+        self.principal = principal
+        self.library = library
+        self.parks: set[str] = set()
+
+    def __call__(self, current: Records, changes: Changes) -> None:
+        before = current
+        after = _after(current, changes)
+        refused = self.check(before, after, changes)
+        if refused:
+            more = f" (+{len(refused) - 5} more)" if len(refused) > 5 else ""
+            raise AccessDenied(f"the bundle writes outside park {self.principal.park}: {'; '.join(refused[:5])}{more}")
+
+    # -- rules -----------------------------------------------------------------------------
+    def _mine(self, ent_id: str | None, state: Records) -> bool:
+        park = park_of_record(state.get("enterprise", {}).get(ent_id or ""))
+        if park:
+            self.parks.add(park)
+        return self.principal.role == "platform_admin" or (park is not None and park == self.principal.park)
+
+    def _maker(self, product_id: str, state: Records) -> str | None:
+        rec = state.get("product", {}).get(product_id)
+        return rec.get("enterprise") if rec else None
+
+    def _owner(self, type_name: str, rec: Mapping[str, Any], state: Records) -> list[str | None]:
+        """Enterprises whose data ``rec`` is (all must be writable)."""
+        if type_name == "enterprise":
+            return [rec["id"]]
+        if type_name in _OWNED:
+            return [rec.get("enterprise")]
+        if type_name == "flow":
+            return [rec.get("to")]
+        if type_name == "sale":
+            return [self._maker(rec.get("product", ""), state)]
+        return []
+
+    def check(self, before: Records, after: Records, changes: Changes) -> list[str]:
+        """Descriptions of the refused changes (empty: allowed)."""
+        out: list[str] = []
+        admin = self.principal.role == "platform_admin"
+        for type_name, recs in changes.upserts.items():
+            for rec in recs:
+                rid = rec["id"]
+                if type_name == "park":
+                    self.parks.add(rid)
+                    if not admin and rid != self.principal.park:
+                        out.append(f"parks.csv: park {rid}")
+                    continue
+                if type_name == "factor":
+                    if not admin and (rid in before.get("factor", {}) or rid in self.library):
+                        out.append(f"factors.csv: factor {rid} would change a factor every tenant uses")
+                    continue
+                old = before.get(type_name, {}).get(rid)
+                owners_old = self._owner(type_name, old, before) if old is not None else []
+                owners_new = self._owner(type_name, rec, after)
+                if not all(self._mine(e, before) for e in owners_old) or not all(
+                    self._mine(e, after) for e in owners_new
+                ):
+                    out.append(f"{_file(type_name)}: {type_name} {rid} is not data of park {self.principal.park}")
+        for type_name, ids in changes.deletes.items():
+            for rid in ids:
+                if type_name == "park":
+                    self.parks.add(rid)
+                    if not admin and rid != self.principal.park:
+                        out.append(f"parks.csv: park {rid} would be removed")
+                elif type_name == "factor":
+                    if not admin and _other_parks(before, self.principal.park):
+                        out.append(f"factors.csv: factor {rid} would be removed while other parks use the store")
+                else:
+                    old = before.get(type_name, {}).get(rid) or {"id": rid}
+                    if not all(self._mine(e, before) for e in self._owner(type_name, old, before)):
+                        out.append(f"{_file(type_name)}: {type_name} {rid} would be removed")
+        return out
+
+
+def _file(type_name: str) -> str:
+    return f"{entity_type(type_name).file}.csv"
+
+
+def _after(current: Records, changes: Changes) -> dict[str, dict[str, dict[str, Any]]]:
+    """The records as they will be after ``changes`` (only the types a rule looks up)."""
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for t in ("enterprise", "product"):
+        table = dict(current.get(t, {}))
+        for i in changes.deletes.get(t, []):
+            table.pop(i, None)
+        table.update({r["id"]: r for r in changes.upserts.get(t, [])})
+        out[t] = table
     return out
 
 
-def other_parks_present(existing: Graph, park: str) -> bool:
-    """True when the store holds a park, or an enterprise of a park, other than ``park``."""
-    return any(p != park for p in existing.parks) or any(
-        e.park not in (None, park) for e in existing.enterprises.values()
+def _other_parks(state: Records, park: str | None) -> bool:
+    """True when the store holds a park, or an enterprise, that is not ``park``'s."""
+    return any(p != park for p in state.get("park", {})) or any(
+        park_of_record(e) != park for e in state.get("enterprise", {}).values()
     )

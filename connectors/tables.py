@@ -43,6 +43,24 @@ def _read_csv(path: Path) -> pd.DataFrame:
         return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="gb18030")
 
 
+#: First characters that make a spreadsheet read a cell as a formula (CSV/formula injection).
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def escape_formulas(sheet) -> int:
+    """Make every text cell that starts like a formula plain text (an openpyxl worksheet): the
+    value is kept, the cell is typed as a string and quote-prefixed, as Excel does for ``'=...``.
+    Returns how many cells were escaped."""
+    n = 0
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+                cell.data_type = "s"
+                cell.quotePrefix = True
+                n += 1
+    return n
+
+
 def write_tables(tables: dict[str, pd.DataFrame], path: str | Path) -> Path:
     """Write tables as CSV files (UTF-8 with BOM) into a folder, or as sheets of one workbook when
     ``path`` ends in .xlsx."""
@@ -52,6 +70,7 @@ def write_tables(tables: dict[str, pd.DataFrame], path: str | Path) -> Path:
         with pd.ExcelWriter(p, engine="openpyxl") as xl:
             for name, df in tables.items():
                 df.to_excel(xl, sheet_name=name, index=False)
+                escape_formulas(xl.sheets[name])
         return p
     p.mkdir(parents=True, exist_ok=True)
     for name, df in tables.items():

@@ -182,10 +182,31 @@ class Checker:
                     f"flows.csv: flow {f.id} carries distance_km and {f.to} also buys transport as a service; "
                     "count the transport once (DECISIONS 18)"
                 )
-        for pid, qty in out_of.items():
-            p = products[pid]
-            if qty > p.output * (1 + 1e-9):
-                self._err(p, "output", p.output, f"flows out of {pid} sum to {qty:g} {p.unit}, more than its output")
+        stored = self._stored_outflows(set(out_of) | set(self.bundle.products))
+        for pid in sorted(set(out_of) | set(stored)):
+            p = self._get("products", pid)
+            qty = out_of.get(pid, 0.0) + stored.get(pid, 0.0)
+            if p is not None and qty > p.output * (1 + 1e-9):
+                kept = f" ({stored[pid]:g} of them in stored flows)" if stored.get(pid) else ""
+                self._err(
+                    p, "output", p.output, f"flows out of {pid} sum to {qty:g} {p.unit}{kept}, more than its output"
+                )
+
+    def _stored_outflows(self, products: set[str]) -> dict[str, float]:
+        """Quantity (in each product's unit) of the stored flows out of ``products`` that the bundle
+        keeps (flows of the same id in the bundle replace them)."""
+        out: dict[str, float] = defaultdict(float)
+        for f in self.existing.flows.values():
+            if f.id in self.bundle.flows or f.source not in products:
+                continue
+            p = self._get("products", f.source)
+            if p is None:
+                continue
+            if f.quantity is not None and f.unit and convertible(f.unit, p.unit):
+                out[p.id] += f.quantity * conversion_factor(f.unit, p.unit)
+            elif f.quantity is None and p.price_cny:
+                out[p.id] += (f.spend_cny or 0) / p.price_cny
+        return out
 
     def _is_transport_service(self, source: str) -> bool:
         p = self._get("products", source)

@@ -36,7 +36,7 @@ SCOPE2_CARRIERS: frozenset[str] = frozenset({"electricity", "heat", "steam", "co
 FactorKind = Literal["energy", "material", "service", "waste", "spend"]
 ActivityType = Literal["fuel", "process", "electricity", "heat", "steam", "removal"]
 TransportMode = Literal["road", "rail", "sea", "inland_water", "air", "pipeline"]
-Role = Literal["park_admin", "enterprise", "auditor", "partner"]
+Role = Literal["park_admin", "enterprise", "auditor", "partner", "platform_admin"]
 
 FACTOR_PREFIX = "factor:"
 
@@ -85,6 +85,9 @@ class Enterprise(Entity):
     allocation: AllocationRule = "economic"
     share_footprints: bool = True
     pact_ids: str | None = None  # ";"-separated PACT company URNs naming this enterprise (supplier footprints)
+    #: the park whose admin created this enterprise while it is outside every park (set by the
+    #: API on upload; only that park's admin and a platform admin may change it afterwards)
+    owner_park: str | None = None
 
 
 class Product(Entity):
@@ -256,7 +259,38 @@ class Client(Entity):
     enterprise: str | None = None
     secret_hash: str
     created: str | None = None
+    #: tokens carry this number; revoking the client bumps it, so older tokens are refused
+    key_version: int = 1
+    revoked: str | None = None  # ISO time of revocation (the client can get no new token)
     companies: str | None = None  # partner: ";"-separated enterprise ids whose PACT footprints it sees (None: all)
+
+
+class AuditEntry(Entity):
+    """One write through the API: who, when, what bundle, and the store revision before/after."""
+
+    type_name: ClassVar[str] = "audit"
+    file: ClassVar[str] = "audit"
+    at: str  # ISO 8601 UTC
+    client: str
+    role: str
+    park: str | None = None  # the writer's park (None for a platform admin)
+    parks: list[str] = Field(default_factory=list)  # parks whose enterprises the write touched
+    action: str
+    bundle_sha256: str | None = None
+    replace: bool = False
+    revision_before: int
+    revision_after: int
+    changes: dict[str, int] = Field(default_factory=dict)  # rows written per file (added+changed+removed)
+
+
+class RateCounter(Entity):
+    """A fixed-window request counter (token issue per client and per address), kept in the store so
+    every worker process shares it."""
+
+    type_name: ClassVar[str] = "ratecounter"
+    file: ClassVar[str] = "ratecounters"
+    window_start: float  # Unix time (s)
+    count: int = 0
 
 
 class PactFootprint(Entity):
@@ -336,7 +370,15 @@ BUNDLE_TYPES: tuple[type[Entity], ...] = (
 )
 #: Auxiliary entity types: stored next to the bundles but not part of one (no year, own revision).
 #: A new auxiliary type only has to be an :class:`Entity` subclass listed here.
-AUX_TYPES: tuple[type[Entity], ...] = (Client, PactFootprint, SupplierFootprint, PactRequest, PactPartner)
+AUX_TYPES: tuple[type[Entity], ...] = (
+    Client,
+    AuditEntry,
+    RateCounter,
+    PactFootprint,
+    SupplierFootprint,
+    PactRequest,
+    PactPartner,
+)
 #: Bundle types stored once for all years (every other bundle type is keyed by (year, id)).
 YEARLESS_TYPES: tuple[type[Entity], ...] = (Factor,)
 ENTITY_TYPES: dict[str, type[Entity]] = {t.type_name: t for t in (*BUNDLE_TYPES, *AUX_TYPES)}

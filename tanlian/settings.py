@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     pact_worker_interval_s: float = Field(2.0, description="how often the PACT worker looks for due callbacks (s)")
     pact_retry_base_s: float = Field(5.0, description="first retry delay of a PACT callback; doubles per attempt (s)")
     pact_retry_max: int = Field(12, description="attempts before a PACT callback is given up")
+    token_rate_per_client: int = Field(10, description="token requests per client id per window")
+    token_rate_per_address: int = Field(30, description="token requests per client address per window")
+    token_rate_window_s: int = Field(60, description="rate-limit window for token requests (s)")
 
 
 @lru_cache

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from tanlian.api.auth import authenticate, issue_token
 from tanlian.api.deps import StoreDep
 from tanlian.api.problems import VALIDATION_OVERRIDES
+from tanlian.api.ratelimit import retry_after
 from tanlian.api.schemas.auth import OAuthError, Token
 
 router = APIRouter(tags=["auth"])
@@ -22,6 +23,7 @@ router = APIRouter(tags=["auth"])
 _ERRORS = {
     400: {"model": OAuthError, "description": "invalid_request or unsupported_grant_type"},
     401: {"model": OAuthError, "description": "invalid_client"},
+    429: {"model": OAuthError, "description": "too many token requests (see Retry-After)"},
 }
 
 
@@ -29,6 +31,12 @@ def oauth_error(status: int, error: str, description: str) -> JSONResponse:
     headers = {"WWW-Authenticate": 'Basic realm="tanlian"'} if status == 401 else None
     body = {"error": error, "error_description": description}
     return JSONResponse(body, status_code=status, headers={**(headers or {}), "Cache-Control": "no-store"})
+
+
+def too_many(wait: int) -> JSONResponse:
+    """429 in the OAuth2 error shape, with ``Retry-After`` (seconds)."""
+    body = {"error": "slow_down", "error_description": f"too many token requests; retry in {wait} s"}
+    return JSONResponse(body, status_code=429, headers={"Retry-After": str(wait), "Cache-Control": "no-store"})
 
 
 def basic_credentials(request: Request) -> tuple[str, str] | None:
@@ -73,6 +81,14 @@ def token(
         creds = (client_id, client_secret)
     if creds is None:
         return oauth_error(401, "invalid_client", "client authentication (HTTP Basic) is required")
+    settings = request.app.state.settings
+    window = settings.token_rate_window_s
+    address = request.client.host if request.client else "unknown"
+    wait = retry_after(store, "token-addr", address, settings.token_rate_per_address, window) or retry_after(
+        store, "token-client", creds[0], settings.token_rate_per_client, window
+    )
+    if wait:
+        return too_many(wait)
     client = authenticate(store, *creds)
     if client is None:
         return oauth_error(401, "invalid_client", "unknown client or wrong secret")

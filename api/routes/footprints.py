@@ -12,8 +12,15 @@ from fastapi import APIRouter, Query, Response
 from tanlian.api.cache import ReadDep, dumps, model_bytes
 from tanlian.api.deps import IdPath, OptionsDep
 from tanlian.api.problems import AUTH_ERRORS, problem_responses
-from tanlian.api.schemas.footprints import Edge, Footprint, class_average_body, edge_rows, footprint_body
-from tanlian.errors import AccessDenied, NotFound
+from tanlian.api.schemas.footprints import (
+    Edge,
+    Footprint,
+    class_average_body,
+    edge_rows,
+    footprint_body,
+    not_shared_body,
+)
+from tanlian.errors import NotFound
 from tanlian.lca.core.sharing import class_average
 
 router = APIRouter(prefix="/v1", tags=["footprints"])
@@ -39,11 +46,8 @@ async def footprint(
         if view.check_footprint(product_id):
             return model_bytes(Footprint, footprint_body(result, product_id, mc=mc, seed=seed), exclude_none=True)
         average = class_average(result, product_id)
-        if average is None:
-            raise AccessDenied(
-                f"not shared: the maker of {product_id!r} does not share footprints, "
-                "and no other supplier of its class does"
-            )
+        if average is None:  # no aggregate of enough peers: say so, with no value
+            return model_bytes(Footprint, not_shared_body(result, product_id), exclude_none=True)
         return model_bytes(Footprint, class_average_body(result, average), exclude_none=True)
 
     return await read.respond(build)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import tempfile
 import zipfile
@@ -10,11 +11,12 @@ from typing import IO, Annotated, Any
 
 from fastapi import APIRouter, File, Query, UploadFile
 
+from tanlian.api.audit import record_import
 from tanlian.api.deps import ParkAdminDep, StoreDep
 from tanlian.api.problems import AUTH_ERRORS, PayloadTooLarge, problem_responses
 from tanlian.api.schemas.imports import ImportResult
-from tanlian.api.tenancy import foreign_rows, other_parks_present
-from tanlian.errors import AccessDenied, RowError, ValidationFailed
+from tanlian.api.tenancy import TenancyGuard, stamp_owners
+from tanlian.errors import RowError, ValidationFailed
 
 router = APIRouter(prefix="/v1", tags=["imports"])
 
@@ -28,13 +30,16 @@ def _invalid(name: str, reason: str) -> ValidationFailed:
     return ValidationFailed([RowError(name, None, None, None, reason)])
 
 
-def _copy(src: IO[bytes], dst: IO[bytes], budget: int, what: str) -> int:
-    """Copy at most ``budget`` bytes; PayloadTooLarge past it. Returns the bytes copied."""
+def _copy(src: IO[bytes], dst: IO[bytes], budget: int, what: str, limit: int, digest=None) -> int:
+    """Copy at most ``budget`` bytes (``limit``: the whole allowance, for the message);
+    PayloadTooLarge past it. Returns the bytes copied; ``digest`` (hashlib) sees every byte."""
     done = 0
     while chunk := src.read(_CHUNK):
         done += len(chunk)
         if done > budget:
-            raise PayloadTooLarge(f"{what} exceeds {budget // 2**20} MB")
+            raise PayloadTooLarge(f"{what} exceeds the limit of {limit // 2**20} MiB ({limit} bytes)")
+        if digest is not None:
+            digest.update(chunk)
         dst.write(chunk)
     return done
 
@@ -63,7 +68,7 @@ def extract_bundle(archive: Path, dest: Path, name: str) -> Path:
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
                 with zf.open(info) as src, target.open("wb") as out:
-                    budget -= _copy(src, out, budget, "uncompressed archive")
+                    budget -= _copy(src, out, budget, "uncompressed archive", MAX_UNZIPPED)
             except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError) as exc:
                 raise _invalid(name, f"cannot extract {info.filename}: {exc}") from exc
             folders.add(target.parent)
@@ -73,7 +78,7 @@ def extract_bundle(archive: Path, dest: Path, name: str) -> Path:
     return folders.pop()
 
 
-@router.post("/imports", response_model=ImportResult, responses=problem_responses(*AUTH_ERRORS, 400, 413))
+@router.post("/imports", response_model=ImportResult, responses=problem_responses(*AUTH_ERRORS, 400, 409, 413))
 def import_upload(
     admin: ParkAdminDep,
     store: StoreDep,
@@ -87,21 +92,27 @@ def import_upload(
         str, Query(description="with replace: comma-separated tables absent from the bundle to delete")
     ] = "",
 ) -> dict[str, Any]:
-    """Validate and import a bundle (all or nothing; 422 lists every invalid row)."""
+    """Validate and import a bundle (all or nothing; 422 lists every invalid row).
+
+    A park admin writes its park's enterprises and the outside enterprises its park created
+    (403 otherwise); a platform admin writes every park. The tenancy check runs in the write
+    transaction, which also requires the store to be at the revision the bundle was validated
+    against (409 when another write came first: retry). Every accepted import is audited.
+    """
     from tanlian.connectors.bundle import load_bundle, replace_guard
     from tanlian.seed_data.library import factor_library
 
     name = PurePosixPath((file.filename or "upload").replace("\\", "/")).name or "upload"
     tmp = Path(tempfile.mkdtemp(prefix="tanlian-import-"))
+    digest = hashlib.sha256()
     try:
         is_xlsx = name.lower().endswith((".xlsx", ".xlsm"))
         upload = tmp / ("bundle.xlsx" if is_xlsx else "upload.zip")
         with upload.open("wb") as out:
-            _copy(file.file, out, MAX_UPLOAD, "upload")
+            _copy(file.file, out, MAX_UPLOAD, "upload", MAX_UPLOAD, digest)
         bundle = upload if is_xlsx else extract_bundle(upload, tmp / "bundle", name)
+        revision = store.revision()
         existing = store.snapshot()
-        if replace and other_parks_present(existing, admin.park):
-            raise AccessDenied("replace would remove other parks' data from this store")
         loaded = load_bundle(
             bundle,
             existing=None if replace else existing,
@@ -110,13 +121,12 @@ def import_upload(
         )
         if replace:
             replace_guard(loaded, lambda etype: len(existing.table(etype)), replace_tables.split(","))
-        foreign = foreign_rows(loaded.graph, existing, admin.park, factor_library())
-        if foreign:
-            more = f" (+{len(foreign) - 5} more)" if len(foreign) > 5 else ""
-            raise AccessDenied(f"the bundle writes outside park {admin.park}: {'; '.join(foreign[:5])}{more}")
-        summary = store.import_graph(loaded.graph, replace=replace)
+        stamp_owners(loaded.graph, existing.enterprises, admin)
+        guard = TenancyGuard(admin, factor_library())
+        summary = store.import_graph(loaded.graph, replace=replace, expected_revision=revision, guard=guard)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    record_import(store, admin, digest.hexdigest(), replace, summary, guard.parks)
     return {
         "added": summary.added,
         "changed": summary.changed,

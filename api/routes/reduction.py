@@ -45,7 +45,9 @@ def alternatives(flow_id: IdPath, view: ViewDep, result: ResultDep) -> dict[str,
     flow = view.graph.flows.get(flow_id)
     if flow is None or not view.can_see_enterprise(flow.to):
         raise NotFound("flow", flow_id)
-    return flow_alternatives(result, flow_id)
+    # only what the reader may see: other suppliers' exact footprints, prices and locations only
+    # when it sees them in full or they are direct suppliers of the buyer that share
+    return flow_alternatives(result, flow_id, exact=view.exact_for(flow.to))
 
 
 @router.post("/scenarios", response_model=ScenarioReport, responses=problem_responses(*AUTH_ERRORS, 400, 404))
@@ -55,7 +57,7 @@ def scenarios(scenario: Annotated[Scenario, Body()], view: ViewDep, result: Resu
     The report covers every product and enterprise the change reaches, so it is for the park's
     admin and auditor.
     """
-    if view.principal.role not in ("park_admin", "auditor"):
+    if view.principal.role not in ("park_admin", "auditor", "platform_admin"):
         raise AccessDenied("scenarios report figures of every enterprise they reach: park roles only")
     for change in scenario.changes:
         target = getattr(change, "enterprise", None)
@@ -64,9 +66,12 @@ def scenarios(scenario: Annotated[Scenario, Body()], view: ViewDep, result: Resu
             target = flow.to
         if target is not None and not view.can_see_enterprise(target):
             raise NotFound("enterprise" if flow is None else "flow", getattr(change, "flow", None) or target)
-    out = run_scenario(result, scenario)
+    # a switch to a product whose exact footprint the principal may not see runs on its class
+    # average (an aggregate), never on the real figure (which the Δ would reveal)
+    out = run_scenario(result, scenario, exact=view.exact_footprint)
     # report only what the principal may see: its park's enterprises, their products, its park
     out["products"] = {p: v for p, v in out["products"].items() if view.visible_product(view.graph.products[p])}
     out["enterprises"] = {e: v for e, v in out["enterprises"].items() if view.can_see_enterprise(e)}
-    out["parks"] = {p: v for p, v in out.get("parks", {}).items() if p == view.principal.park}
+    admin = view.principal.role == "platform_admin"
+    out["parks"] = {p: v for p, v in out.get("parks", {}).items() if admin or p == view.principal.park}
     return out

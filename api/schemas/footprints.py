@@ -23,7 +23,7 @@ class Footprint(BaseModel):
     name: str | None = None
     enterprise: str
     unit: str
-    kgco2e_per_unit: float
+    kgco2e_per_unit: float | None = Field(None, description="absent when not shared and no class average exists")
     direct_kgco2e_per_unit: float | None = None
     upstream_kgco2e_per_unit: float | None = None
     own_burden_kgco2e_per_unit: float | None = Field(
@@ -94,6 +94,21 @@ def class_average_body(result: LcaResult, average: ClassAverage) -> dict[str, An
         "scope2_method": result.system.scope2,
         "shared": False,
         "basis": average.basis,
+    }
+
+
+def not_shared_body(result: LcaResult, product_id: str) -> dict[str, Any]:
+    """A product whose maker does not share and whose class has too few peers: no value at all."""
+    p = result.graph.products[product_id]
+    return {
+        "product": product_id,
+        "name": p.name,
+        "enterprise": p.enterprise,
+        "unit": p.unit,
+        "gwp": result.system.gwp_set,
+        "scope2_method": result.system.scope2,
+        "shared": False,
+        "basis": "not shared: fewer than 3 products of other enterprises in its class, so no average is shown",
     }
 
 

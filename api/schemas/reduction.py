@@ -59,17 +59,17 @@ class OptionBody(_Body):
     supplier: str | None
     quantity: float = Field(description="in `unit`")
     unit: str
-    kgco2e_per_unit: float
-    goods_kgco2e: float
+    kgco2e_per_unit: float | None
+    goods_kgco2e: float | None
     distance_km: float | None
     mode: str | None
     transport_kgco2e: float
-    total_kgco2e: float
+    total_kgco2e: float | None
     cost_cny: float | None
     method: str
     shared: bool
     transport_note: str
-    delta_kgco2e: float
+    delta_kgco2e: float | None
     delta_cost_cny: float | None
 
 

@@ -93,7 +93,7 @@ def bought_energy_direct(result: LcaResult, p, shared_only: bool = False) -> flo
     same purchase uses the same basis (:func:`upstream_lines`)."""
     if not hidden(result, p, shared_only):
         return float(result.direct[result.idx(p.id)])
-    avg = class_average(result, p.id, per_unit=result.direct)
+    avg = class_average(result, p.id, per_unit=result.direct, energy_part="direct")
     return None if avg is None else avg.kgco2e_per_unit
 
 

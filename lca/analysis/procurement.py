@@ -12,10 +12,16 @@ flow's own distance/mode; for an alternative, the great-circle distance from its
 the buyer × ``detour`` (default 1.0) by road, unless a flow of that supplier to the buyer
 already gives a distance. Suppliers with ``share_footprints = false`` are offered at the class
 average (DECISIONS 21) and flagged ``shared: false``.
+
+What a reader may see is given by ``exact(source)``: when False (a supplier whose exact footprint
+the reader may not use, e.g. another park's or a non-sharing one), the option carries the class
+average (at least three peers, or an energy carrier's factor) or no value at all, no price, and
+no distance from that supplier's location (transport as the current flow).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from tanlian.errors import NotFound, TanlianError
@@ -49,28 +55,21 @@ def price_of(graph: Graph, source: str) -> float | None:
     return p.price_cny if p else None
 
 
-class NoVisibleFootprint(TanlianError):
-    """A supplier does not share and no class average can stand in for its footprint."""
+Exact = Callable[[str], bool]
 
 
-def visible_intensity(result: LcaResult, source: str) -> tuple[float, str]:
-    """kgCO2e per unit the buyer may use, and how: the real footprint, or when the supplier does not
-    share, the class average (:func:`tanlian.lca.core.sharing.class_average`, else the class's factors)."""
-    if shares_footprints(result.graph, source):
+def visible_intensity(result: LcaResult, source: str, exact: bool | None = None) -> tuple[float | None, str]:
+    """kgCO2e per unit the reader may use, and how: the real footprint when ``exact`` (default: the
+    maker shares), else the class average (:func:`tanlian.lca.core.sharing.class_average`, which
+    falls back to an energy carrier's factor), else None ("not shared", no value)."""
+    if exact is None:
+        exact = shares_footprints(result.graph, source)
+    if exact:
         return result.intensity_of(source), "supplier-specific" if source in result.graph.products else "average-data"
     avg = class_average(result, source)
     if avg is not None:
         return avg.kgco2e_per_unit, "average-data"
-    cls = class_of(result.graph, result, source)
-    unit = unit_of(result, source)
-    vals = [
-        result.book.co2e(f) * conversion_factor(unit, f.unit)
-        for f in result.book.factors.values()
-        if cls and f.group == cls and convertible(unit, f.unit)
-    ]
-    if not vals:
-        raise NoVisibleFootprint(f"{source!r}: its maker does not share footprints and no class average exists")
-    return sum(vals) / len(vals), "average-data"
+    return None, "not shared"
 
 
 def candidates(result: LcaResult, flow: Flow) -> list[str]:
@@ -125,17 +124,17 @@ class Option:
     supplier: str | None
     quantity: float  # in ``unit``
     unit: str
-    kgco2e_per_unit: float
-    goods_kgco2e: float
+    kgco2e_per_unit: float | None  # None: not shared and no class average
+    goods_kgco2e: float | None
     distance_km: float | None
     mode: str | None
     transport_kgco2e: float
-    total_kgco2e: float
+    total_kgco2e: float | None
     cost_cny: float | None
     method: str
     shared: bool
     transport_note: str = ""
-    delta_kgco2e: float = 0.0
+    delta_kgco2e: float | None = 0.0
     delta_cost_cny: float | None = None
 
     def record(self) -> dict:
@@ -151,30 +150,36 @@ def _option(
     km: float | None,
     mode: str | None,
     note: str,
+    exact: bool | None = None,
 ) -> Option:
-    y, method = visible_intensity(result, source)
-    price = price_of(result.graph, source)
+    shared = shares_footprints(result.graph, source) if exact is None else exact
+    y, method = visible_intensity(result, source, shared)
+    price = price_of(result.graph, source) if shared or exact is None else None
     transport = transport_kgco2e(result, mass_t, km, mode)
+    goods = None if y is None else q * y
     return Option(
         source,
         result.graph.maker(source),
         q,
         unit,
         y,
-        q * y,
+        goods,
         km,
         mode,
         transport,
-        q * y + transport,
+        None if goods is None else goods + transport,
         q * price if price is not None else None,
         method,
-        shares_footprints(result.graph, source),
+        shared,
         note,
     )
 
 
-def alternatives(result: LcaResult, flow_id: str, detour: float = 1.0) -> dict:
-    """The current source of ``flow_id`` and every alternative, best (most negative Δ) first."""
+def alternatives(result: LcaResult, flow_id: str, detour: float = 1.0, exact: Exact | None = None) -> dict:
+    """The current source of ``flow_id`` and every alternative, best (most negative Δ) first (those
+    without a value last). ``exact(source)``: whether the reader may see that source's exact
+    footprint, price and supplier location (default: every source, non-sharing makers averaged)."""
+    see = (lambda src: None) if exact is None else exact
     g = result.graph
     flow = g.flows.get(flow_id)
     if flow is None:
@@ -185,29 +190,31 @@ def alternatives(result: LcaResult, flow_id: str, detour: float = 1.0) -> dict:
     except MissingMass:
         mass_t = None
     note = "" if flow.distance_km else "current flow has no distance: its transport counts 0"
-    current = _option(result, flow.source, q, unit, mass_t, flow.distance_km, flow.mode, note)
+    current = _option(result, flow.source, q, unit, mass_t, flow.distance_km, flow.mode, note, see(flow.source))
     options, skipped = [], []
     for src in candidates(result, flow):
         alt_unit = unit_of(result, src)
         if not convertible(unit, alt_unit):
             skipped.append({"source": src, "reason": f"unit {alt_unit!r} not convertible from {unit!r}"})
             continue
-        km, mode, how = delivery(result, src, flow.to, detour)
-        if how.startswith("market factor"):
-            km, mode = flow.distance_km, flow.mode
+        visible = see(src)
+        if visible is False:  # no distance from a hidden supplier's location
+            km, mode, how = flow.distance_km, flow.mode, "supplier location not shared: transport as the current flow"
+        else:
+            km, mode, how = delivery(result, src, flow.to, detour)
+            if how.startswith("market factor"):
+                km, mode = flow.distance_km, flow.mode
         try:
-            opt = _option(result, src, q * conversion_factor(unit, alt_unit), alt_unit, mass_t, km, mode, how)
+            opt = _option(result, src, q * conversion_factor(unit, alt_unit), alt_unit, mass_t, km, mode, how, visible)
         except MissingMass:
             skipped.append({"source": src, "reason": "transport needs the mass of the flow"})
             continue
-        except NoVisibleFootprint as exc:
-            skipped.append({"source": src, "reason": str(exc)})
-            continue
-        opt.delta_kgco2e = opt.total_kgco2e - current.total_kgco2e
+        both = opt.total_kgco2e is not None and current.total_kgco2e is not None
+        opt.delta_kgco2e = opt.total_kgco2e - current.total_kgco2e if both else None  # type: ignore[operator]
         if opt.cost_cny is not None and current.cost_cny is not None:
             opt.delta_cost_cny = opt.cost_cny - current.cost_cny
         options.append(opt)
-    options.sort(key=lambda o: (o.delta_kgco2e, o.source))
+    options.sort(key=lambda o: (o.delta_kgco2e is None, o.delta_kgco2e or 0.0, o.source))
     if not options and not skipped and class_of(g, result, flow.source) is None:
         raise TanlianError(f"flow {flow_id}: its source {flow.source!r} has no cpc/class to look for alternatives")
     return {

@@ -15,6 +15,7 @@ Numbers are kgCO2e (per unit for intensities, per year for enterprises and parks
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Annotated, Literal
 
@@ -22,7 +23,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tanlian.errors import NotFound, TanlianError
-from tanlian.graph.model import FACTOR_PREFIX, Graph, TransportMode
+from tanlian.graph.model import FACTOR_PREFIX, Factor, Graph, TransportMode
 from tanlian.lca.accounting.park import MEMBER_TOTALS, park_inventory
 from tanlian.lca.accounting.scope import scope1_by_gas, scope2, scope3_lines
 from tanlian.lca.analysis.geo import road_distance_km
@@ -30,6 +31,7 @@ from tanlian.lca.analysis.procurement import unit_of
 from tanlian.lca.core.burden import activity_lines, flow_lines
 from tanlian.lca.core.factors import FactorBook
 from tanlian.lca.core.result import LcaResult, solve_graph
+from tanlian.lca.core.sharing import class_average
 from tanlian.lca.core.solve import SolveInfo
 from tanlian.lca.core.system import add_burden, unit_weights
 from tanlian.units import conversion_factor
@@ -102,8 +104,31 @@ def _revalidated(entity, **changes):
         raise ScenarioError(f"{entity.type_name} {entity.id!r}: {exc.errors()[0]['msg']}") from None
 
 
-def apply_changes(result: LcaResult, scenario: Scenario, detour: float = 1.0) -> Applied:
-    """The changed copy of ``result.graph`` and what the changes touch."""
+#: (product id, buyer enterprise id) → whether the reader may see the product's exact footprint.
+Exact = Callable[[str, str], bool]
+#: Prefix of the factor that stands in for a product whose exact footprint the reader may not see.
+STAND_IN_PREFIX = "stand_in|"
+
+
+def stand_in(result: LcaResult, g: Graph, product_id: str) -> str:
+    """``factor:<id>`` of a factor added to ``g`` that carries the class average of ``product_id``
+    (or its energy carrier's factor); NotFound — as for a missing product — when there is none."""
+    avg = class_average(result, product_id)
+    if avg is None:
+        raise NotFound("product or factor", product_id)  # as for an id that does not exist
+    p = g.products[product_id]
+    fid = STAND_IN_PREFIX + product_id
+    g.factors[fid] = Factor.model_validate(
+        {"id": fid, "name": avg.basis, "unit": p.unit, "kgco2e": avg.kgco2e_per_unit, "kind": "material"}
+    )
+    return FACTOR_PREFIX + fid
+
+
+def apply_changes(result: LcaResult, scenario: Scenario, detour: float = 1.0, exact: Exact | None = None) -> Applied:
+    """The changed copy of ``result.graph`` and what the changes touch. ``exact(product, buyer)``:
+    whether the reader may see that product's exact footprint as bought by ``buyer``; a switch to
+    one it may not see uses the product's class average instead (and no distance from its maker's
+    location)."""
     g = copy_graph(result.graph)
     touches, ents = False, set()
     for ch in scenario.changes:
@@ -115,9 +140,16 @@ def apply_changes(result: LcaResult, scenario: Scenario, detour: float = 1.0) ->
             touches |= f.source in g.products
         if isinstance(ch, SwitchSupplier):
             to = ch.to if ch.to in g.products or ch.to.startswith(FACTOR_PREFIX) else FACTOR_PREFIX + ch.to
-            if to.startswith(FACTOR_PREFIX):
-                result.book.get(to[len(FACTOR_PREFIX) :])  # NotFound when unknown
-                unit = result.book.get(to[len(FACTOR_PREFIX) :]).unit
+            if to.startswith(STAND_IN_PREFIX, len(FACTOR_PREFIX)):
+                raise NotFound("factor", to[len(FACTOR_PREFIX) :])
+            if to in g.products and exact is not None and not exact(to, f.to):
+                to = stand_in(result, g, to)
+                unit = g.factors[to[len(FACTOR_PREFIX) :]].unit
+            elif to.startswith(FACTOR_PREFIX):
+                try:
+                    unit = result.book.get(to[len(FACTOR_PREFIX) :]).unit
+                except NotFound:
+                    raise NotFound("product or factor", ch.to) from None
             else:
                 unit = g.products[to].unit
                 touches = True
@@ -129,7 +161,7 @@ def apply_changes(result: LcaResult, scenario: Scenario, detour: float = 1.0) ->
                 mode = mode or "road"
             elif km is None:  # a market factor has no location: keep the current delivery
                 km, mode = f.distance_km, f.mode
-            g.flows[f.id] = _revalidated(f, **{"from": to, "distance_km": km, "mode": mode if km else None})
+            g.flows[f.id] = _revalidated(f, **{"from": to, "distance_km": km or None, "mode": mode if km else None})
         elif isinstance(ch, SetQuantity):
             unit = f.unit or unit_of(result, f.source)
             g.flows[f.id] = _revalidated(f, quantity=ch.quantity, unit=unit, spend_cny=None)
@@ -235,9 +267,17 @@ def _diff(before: dict[str, float], after: dict[str, float]) -> dict[str, dict]:
     return {k: triple(before[k], after[k]) for k in before if changed(before[k], after[k])}
 
 
-def run_scenario(result: LcaResult, scenario: Scenario, *, parks: bool = True, detour: float = 1.0) -> dict:
-    """Apply ``scenario`` to a copy of the graph, re-solve and report what changed."""
-    applied = apply_changes(result, scenario, detour)
+def run_scenario(
+    result: LcaResult,
+    scenario: Scenario,
+    *,
+    parks: bool = True,
+    detour: float = 1.0,
+    exact: Exact | None = None,
+) -> dict:
+    """Apply ``scenario`` to a copy of the graph, re-solve and report what changed (``exact``: see
+    :func:`apply_changes`)."""
+    applied = apply_changes(result, scenario, detour, exact)
     after = resolve(result, applied)
     s0, s1 = result.system, after.system
     y0, y1 = result.intensity, after.intensity

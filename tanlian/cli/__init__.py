@@ -4,7 +4,17 @@
 command group that registers its commands on it. Importing this package registers them all.
 """
 
-from tanlian.cli import accounts, brightway, data, lca, pact, reduction, serve, store  # noqa: F401  (register commands)
+from tanlian.cli import (  # noqa: F401  (register commands)
+    accounts,
+    audit,
+    brightway,
+    data,
+    lca,
+    pact,
+    reduction,
+    serve,
+    store,
+)
 from tanlian.cli.app import app
 
 __all__ = ["app"]

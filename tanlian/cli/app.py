@@ -93,6 +93,10 @@ def import_with_progress(
         summary, warnings = import_bundle(
             store, bundle, replace=replace, progress=update, brightway=brightway, year=year, **(strictness or {})
         )
+    if summary.wrote:  # every write is in the audit log (docs/security.md)
+        from tanlian.api.audit import record_cli_import
+
+        record_cli_import(store, bundle, replace, summary)
     return store, summary, warnings
 
 

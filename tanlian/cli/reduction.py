@@ -99,7 +99,7 @@ def alternatives_cmd(
     for c in ("source", "supplier", "kg/unit", "transport km", "Δ kgCO2e", "Δ CNY", "note"):
         t.add_column(c, justify="left" if c in ("source", "supplier", "note") else "right")
     for a in out["alternatives"]:
-        note = "not shared: class average" if not a["shared"] else a["transport_note"]
+        note = a["transport_note"] if a["shared"] else f"{a['method']} (supplier does not share)"
         t.add_row(
             a["source"],
             a["supplier"] or "",

@@ -1,4 +1,4 @@
-"""CLI commands for the HTTP API: ``tanlian serve`` and ``tanlian clients add``."""
+"""CLI commands for the HTTP API: ``tanlian serve`` and ``tanlian clients add|list|revoke``."""
 
 from __future__ import annotations
 
@@ -15,11 +15,33 @@ clients_app = typer.Typer(help="API clients (OAuth2 client credentials) kept in 
 app.add_typer(clients_app, name="clients")
 
 
+ROLE_HELP = "park_admin, enterprise, auditor, partner or platform_admin (every park; no --park)"
+
+
+def _audit_cli(store, action: str, client) -> None:
+    """Record a client change made with the CLI in the audit log."""
+    from tanlian.api.audit import record
+
+    rev = store.revision()
+    record(
+        store,
+        {
+            "client": "cli",
+            "role": "operator",
+            "park": client.park,
+            "parks": [client.park] if client.park else [],
+            "action": f"{action} {client.id} ({client.role})",
+            "revision_before": rev,
+            "revision_after": rev,
+        },
+    )
+
+
 @clients_app.command("add")
 @handle_errors
 def clients_add(
     name: Annotated[str, typer.Argument(help="a label for the client")],
-    role: Annotated[str, typer.Option("--role", help="park_admin, enterprise, auditor or partner")],
+    role: Annotated[str, typer.Option("--role", help=ROLE_HELP)],
     park: Annotated[str | None, typer.Option("--park", help="park id (park_admin, auditor)")] = None,
     enterprise: Annotated[str | None, typer.Option("--enterprise", help="enterprise id (role enterprise)")] = None,
     store: StoreOpt = None,
@@ -29,22 +51,63 @@ def clients_add(
     ] = None,
 ) -> None:
     """Create a client and print its id and secret (the secret is shown only this once)."""
-    from tanlian.api.auth import new_client
-    from tanlian.errors import TanlianError
+    from tanlian.api.auth import ROLES, new_client
 
-    if role not in ("park_admin", "enterprise", "auditor", "partner"):
-        raise TanlianError(f"--role must be park_admin, enterprise, auditor or partner, not {role!r}")
-    client, secret = new_client(open_store(store), name, role, park=park, enterprise=enterprise)  # type: ignore[arg-type]
+    if role not in ROLES:
+        raise TanlianError(f"--role must be one of {', '.join(ROLES)}, not {role!r}")
+    st = open_store(store)
+    client, secret = new_client(st, name, role, park=park, enterprise=enterprise)  # type: ignore[arg-type]
+    _audit_cli(st, "clients add", client)
     if companies is not None:
         from tanlian.api.pact_clients import restrict_to_companies
 
-        client = restrict_to_companies(open_store(store), client, companies.split(";"))
+        client = restrict_to_companies(st, client, companies.split(";"))
     if json_out:
         print_json({"client_id": client.id, "client_secret": secret})
         return
     rows = [("client_id", client.id), ("client_secret", secret), ("role", client.role)]
     rows += [(k, v) for k, v in (("park", client.park), ("enterprise", client.enterprise)) if v]
     console.print(kv_table(f"client {name!r} created — store the secret now, it is not kept", rows))
+
+
+@clients_app.command("list")
+@handle_errors
+def clients_list(store: StoreOpt = None, json_out: JsonOpt = False) -> None:
+    """Every client: id, name, role, scope, key version, created and revoked times (never secrets)."""
+    from rich.table import Table
+
+    from tanlian.graph.model import Client
+
+    keys = ("id", "name", "role", "park", "enterprise", "key_version", "created", "revoked")
+    rows = [{k: getattr(c, k) for k in keys} for c in open_store(store).list(Client)]
+    if json_out:
+        print_json(rows)
+        return
+    t = Table(title=f"{len(rows)} API client(s)")
+    for k in keys:
+        t.add_column(k)
+    for r in rows:
+        t.add_row(*("" if r[k] is None else str(r[k]) for k in keys))
+    console.print(t)
+
+
+@clients_app.command("revoke")
+@handle_errors
+def clients_revoke(
+    client_id: Annotated[str, typer.Argument(help="the client's id (cl_...)")],
+    store: StoreOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Revoke a client: it gets no new token and every token it holds is refused from now on."""
+    from tanlian.api.auth import revoke_client
+
+    st = open_store(store)
+    client = revoke_client(st, client_id)
+    _audit_cli(st, "clients revoke", client)
+    if json_out:
+        print_json({"client_id": client.id, "revoked": client.revoked, "key_version": client.key_version})
+        return
+    console.print(f"client {client.id} revoked at {client.revoked} (key version {client.key_version})")
 
 
 @app.command("serve")

@@ -23,21 +23,22 @@ MATRIX: list[tuple[str, tuple[str, ...], int]] = [
     ("/v1/flows/F1", ("park_admin", "auditor"), 404),  # factor → A: raw data of A
     ("/v1/flows/F2", ALL, 404),  # A1 → B
     ("/v1/flows/F3", ALL, 404),  # B1 → C
-    ("/v1/products/B1/footprint", ALL, 403),
-    ("/v1/products/A1/footprint", ALL, 403),  # A is B's direct supplier and shares
-    ("/v1/products/A2/footprint", ALL, 403),  # any product of a direct supplier (A2 itself does not flow to B)
-    ("/v1/products/C1/footprint", (), 403),  # C: outside the park, not shared, not B's supplier
+    ("/v1/products/B1/footprint", ALL, 404),
+    ("/v1/products/A1/footprint", ALL, 404),  # A is B's direct supplier and shares
+    ("/v1/products/A2/footprint", ALL, 404),  # any product of a direct supplier (A2 itself does not flow to B)
+    ("/v1/products/C1/footprint", (), 404),  # C: outside the park, not shared, not B's supplier: hidden = missing
+    ("/v1/products/NOPE/footprint", (), 404),
     ("/v1/edges", ALL, 200),
     ("/v1/edges?enterprise=A", ("park_admin", "auditor"), 404),
     ("/v1/edges?enterprise=B", ALL, 404),
     ("/v1/enterprises/A/scope", ("park_admin", "auditor"), 404),
     ("/v1/enterprises/B/scope", ALL, 404),
     ("/v1/enterprises/C/scope", (), 404),  # outside the park: no park role sees its raw accounts
-    ("/v1/parks/P1/inventory", ("park_admin", "auditor"), 403),
-    ("/v1/parks/P1/indicators", ("park_admin", "auditor"), 403),
+    ("/v1/parks/P1/inventory", ("park_admin", "auditor"), 404),  # another's park looks missing
+    ("/v1/parks/P1/indicators", ("park_admin", "auditor"), 404),
     ("/v1/parks/P9/inventory", (), 404),
-    ("/v1/parks/P1/symbiosis", ("park_admin", "auditor"), 403),
-    ("/v1/parks/P1/symbiosis?detour=1.0", ("park_admin", "auditor"), 403),
+    ("/v1/parks/P1/symbiosis", ("park_admin", "auditor"), 404),
+    ("/v1/parks/P1/symbiosis?detour=1.0", ("park_admin", "auditor"), 404),
     ("/v1/enterprises/A/hotspots", ("park_admin", "auditor"), 404),
     ("/v1/enterprises/B/hotspots?top=3", ALL, 404),
     ("/v1/flows/F2/alternatives", ALL, 404),  # A1 → B: B's own purchase
@@ -100,11 +101,11 @@ def test_not_shared_detail(world):
     graph = world.store.snapshot()
     graph.flows["FX"] = Flow.model_validate({"id": "FX", "from": "C1", "to": "B", "quantity": 1, "unit": "piece"})
     view = View(Principal("b", "enterprise", "P1", "B"), graph)
-    from tanlian.errors import AccessDenied
+    from tanlian.errors import NotFound
 
     assert view.check_footprint("C1") is False  # only the class average may be shown
     assert view.check_footprint("A1") is True
-    with pytest.raises(AccessDenied, match="outside your scope"):
+    with pytest.raises(NotFound):
         View(Principal("a", "enterprise", "P1", "A"), graph).check_footprint("C1")
 
 
@@ -118,27 +119,32 @@ def test_pagination(world):
 
 
 def test_not_shared_supplier_is_shown_as_class_average(fresh_world):
-    """C (share_footprints=false) becomes B's supplier: B sees only the average of C1's class."""
+    """C (share_footprints=false) becomes B's supplier: B sees only the average of C1's class, and
+    only once three products of other enterprises make it (with two it would nearly be a peer's
+    exact footprint): before that ``shared: false`` with no value."""
     from tanlian.graph.model import Flow, Product
 
     w = fresh_world
     h = bearer(w.tokens["ent_B"])
     w.store.upsert([Flow.model_validate({"id": "FX", "from": "C1", "to": "B", "quantity": 1, "unit": "piece"})])
     r = w.api.get("/v1/products/C1/footprint", headers=h)
-    assert r.status_code == 403 and "not shared" in r.json()["detail"]  # no peer of its class yet
-    w.store.upsert(
-        [
-            Product(id="C1", enterprise="C", name="Assembly", unit="piece", output=1000, price_cny=50, cpc="4299"),
-            Product(id="A3", enterprise="A", unit="piece", output=300, price_cny=20, cpc="4299"),
-            Product(id="B3", enterprise="B", unit="piece", output=100, price_cny=20, cpc="4299"),
-        ]
-    )
+    assert r.status_code == 200 and r.json()["shared"] is False and "kgco2e_per_unit" not in r.json()
+    peers = [
+        Product(id="C1", enterprise="C", name="Assembly", unit="piece", output=1000, price_cny=50, cpc="4299"),
+        Product(id="A3", enterprise="A", unit="piece", output=300, price_cny=20, cpc="4299"),
+        Product(id="B3", enterprise="B", unit="piece", output=100, price_cny=20, cpc="4299"),
+    ]
+    w.store.upsert(peers)
+    two = w.api.get("/v1/products/C1/footprint", headers=h).json()
+    assert two["shared"] is False and "kgco2e_per_unit" not in two  # two peers: still no value
+    w.store.upsert([Product(id="A4", enterprise="A", unit="piece", output=600, price_cny=20, cpc="4299")])
     body = w.api.get("/v1/products/C1/footprint", headers=h).json()
     admin = bearer(w.tokens["park_admin"])
-    a3 = w.api.get("/v1/products/A3/footprint", headers=admin).json()["kgco2e_per_unit"]
-    b3 = w.api.get("/v1/products/B3/footprint", headers=admin).json()["kgco2e_per_unit"]
+    a3, b3, a4 = (
+        w.api.get(f"/v1/products/{p}/footprint", headers=admin).json()["kgco2e_per_unit"] for p in ("A3", "B3", "A4")
+    )
     assert body["shared"] is False and "not shared" in body["basis"]
-    assert body["kgco2e_per_unit"] == pytest.approx((300 * a3 + 100 * b3) / 400, rel=1e-12)
+    assert body["kgco2e_per_unit"] == pytest.approx((300 * a3 + 100 * b3 + 600 * a4) / 1000, rel=1e-12)
     assert "by_gas" not in body and "direct_kgco2e_per_unit" not in body
 
 

@@ -7,7 +7,7 @@ import shutil
 import zipfile
 
 from tanlian.connectors.bundle import export_bundle
-from tanlian.graph.model import Enterprise
+from tanlian.graph.model import Enterprise, Product
 
 from .helpers import MINI, bearer, zip_dir
 
@@ -27,7 +27,10 @@ def test_valid_zip_imports_and_data_is_visible(fresh_world, tmp_path):
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["added"]["enterprises"] == 1 and body["unchanged"]["products"] == 3
-    assert body["revision"] == fresh_world.store.revision()
+    from tanlian.graph.model import AuditEntry
+
+    (entry,) = fresh_world.store.list(AuditEntry)  # audited; an aux record: the revision stays
+    assert body["revision"] == entry.revision_after == fresh_world.store.revision()
     assert fresh_world.store.get(Enterprise, "D") is not None
     h = bearer(fresh_world.tokens["auditor"])
     assert fresh_world.api.get("/v1/enterprises/D", headers=h).status_code == 200
@@ -127,7 +130,7 @@ def test_admin_cannot_change_a_shared_factor(fresh_world, tmp_path):
 def test_replace_is_refused_while_other_parks_share_the_store(fresh_world):
     _other_park(fresh_world)
     r = _post(fresh_world, "mini.zip", zip_dir(MINI), "?replace=true")
-    assert r.status_code == 403 and "other parks" in r.json()["detail"]
+    assert r.status_code == 403 and "park P2 would be removed" in r.json()["detail"]
     assert fresh_world.store.get(Enterprise, "Z") is not None
 
 
@@ -135,6 +138,8 @@ def test_misspelt_header_is_422_naming_it_and_allow_extra_keeps_it(fresh_world, 
     bundle = tmp_path / "b"
     shutil.copytree(MINI, bundle)
     text = (MINI / "enterprises.csv").read_text().replace("share_footprints", "share_footprint")
+    # only the park's own enterprises: C is outside every park and not the park's to rewrite
+    text = "".join(line for line in text.splitlines(keepends=True) if not line.startswith("C,"))
     (bundle / "enterprises.csv").write_text(text)
     rev = fresh_world.store.revision()
     r = _post(fresh_world, "typo.zip", zip_dir(bundle))
@@ -156,6 +161,9 @@ def test_replace_without_a_table_is_422_unless_named(fresh_world, tmp_path):
     bundle = tmp_path / "b"
     shutil.copytree(MINI, bundle)
     (bundle / "activities.csv").unlink()
+    # C1 (of C, outside every park and not created by P1) would be deleted: not P1's to delete
+    assert _post(fresh_world, "b.zip", zip_dir(bundle), "?replace=true&replace_tables=activities").status_code == 403
+    fresh_world.store.delete(Product, ["C1"])
     r = _post(fresh_world, "b.zip", zip_dir(bundle), "?replace=true")
     assert r.status_code == 422 and "--replace-tables activities" in r.json()["errors"][0]["reason"]
     r = _post(fresh_world, "b.zip", zip_dir(bundle), "?replace=true&replace_tables=activities")

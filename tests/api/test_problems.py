@@ -20,7 +20,8 @@ KEYS = {"type", "title", "status", "detail"}
     [
         (None, "/v1/products", 401),
         ("partner", "/v1/products", 403),
-        ("ent_B", "/v1/products/C1/footprint", 403),
+        ("ent_B", "/v1/products/C1/footprint", 404),  # hidden looks missing
+        ("ent_B", "/v1/parks/P1/inventory", 404),
         ("park_admin", "/v1/products/nope", 404),
         ("park_admin", "/v1/products/nope/footprint", 404),
         ("park_admin", "/v1/products/A1/footprint?mc=2001", 422),

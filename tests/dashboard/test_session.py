@@ -165,13 +165,14 @@ def test_label_panel_appears_once_the_product_is_published(site):
 
 
 def test_supplier_that_does_not_share_shows_the_class_average(http, site):
-    """E07 buys HDPE from X06, which does not share footprints (DECISIONS 21): its product page
-    shows the class average, flagged, without the maker's direct/upstream split."""
+    """E07 buys HDPE from X06, which does not share footprints (DECISIONS 21). Its class has fewer
+    than three products of other makers in the demo park, so no average may stand in (it would be
+    a peer's exact footprint, issue 13): the page refuses with "not shared" and shows no value."""
     login(http, site, "e07")
     r = http.get("/dashboard/products/X06_HDPE?lang=en")
-    assert r.status_code == 200
-    assert "does not share footprints" in r.text and "Direct" not in r.text
-    assert http.get("/dashboard/products/E02_REBAR").status_code == 403  # not a supplier of E07
+    assert r.status_code == 403
+    assert "not shared" in r.text and "Direct" not in r.text and "kgCO2e" not in r.text
+    assert http.get("/dashboard/products/E02_REBAR").status_code == 404  # not a supplier of E07: as missing
 
 
 def test_error_page_keeps_the_navigation(http, site):

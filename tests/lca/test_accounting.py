@@ -187,7 +187,9 @@ def test_demo_park_against_independent_computations(scope2):
 
 def test_enterprise_view_values_non_sharing_suppliers_at_the_class_average():
     """S stops sharing. F's own view of its ore line: with no other ore maker it is a stated data
-    gap; once T (sharing, 100 t at 55 kg/t) makes ore of the same class, the line is 50 t × 55."""
+    gap, and with one (T, 100 t at 55 kg/t) still, as an average of one peer would be T's exact
+    footprint; once U (100 t at 65 kg/t) and V (200 t at 55 kg/t) make ore of the same class, the
+    line is 50 t × the output-weighted average (100·55 + 100·65 + 200·55) / 400 = 57.5."""
     g = small_park()
     g.enterprises["S"] = g.enterprises["S"].model_copy(update={"share_footprints": False})
     g.products["s_ore"] = g.products["s_ore"].model_copy(update={"cpc": "1410"})
@@ -204,8 +206,16 @@ def test_enterprise_view_values_non_sharing_suppliers_at_the_class_average():
     g.activities[extra.id] = extra
     own = enterprise_account(solve_graph(g), "F", shared_only=True)
     (line,) = [ln for ln in own["lines"] if ln["counterpart"] == "s_ore"]
+    assert line["method"].startswith("data-gap") and line["kgco2e"] == 0
+    for ent, out, kg in (("U", 100, 6500), ("V", 200, 11000)):
+        g.enterprises[ent] = Enterprise(id=ent, name=f"ore maker {ent}")
+        g.products[f"{ent}_ore"] = Product(id=f"{ent}_ore", enterprise=ent, unit="t", output=out, cpc="1410")
+        a = process(ent, "CO2", kg)
+        g.activities[a.id] = a
+    own = enterprise_account(solve_graph(g), "F", shared_only=True)
+    (line,) = [ln for ln in own["lines"] if ln["counterpart"] == "s_ore"]
     assert (line["method"], line["primary"]) == ("average-data", False)
-    assert line["kgco2e"] == pytest.approx(50 * 55, rel=REL)
+    assert line["kgco2e"] == pytest.approx(50 * 57.5, rel=REL)
     assert park_inventory(solve_graph(g), "P")["scope3_upstream_kgco2e"] == pytest.approx(6_750, rel=REL)
 
 

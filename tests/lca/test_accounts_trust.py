@@ -113,22 +113,25 @@ def test_energy_chain_scope2_is_generation_all_the_way():
     assert buy["scope3_by_category"] == pytest.approx({"3": 1600}, rel=REL)
 
 
-def not_shared_steam_graph(s_process_kg: float = 30_000) -> Graph:
-    """F buys 100 GJ of steam from S, which does not share. T (sharing) makes steam of the same
-    class: 1 000 GJ from 10 t of coal (20 000 kg CO2, 1 000 kg upstream), so 20 direct and 21 in all
-    per GJ. S really emits ``s_process_kg`` for its 1 000 GJ."""
+def not_shared_steam_graph(s_process_kg: float = 30_000, peers: tuple[str, ...] = ("T", "T2", "T3")) -> Graph:
+    """F buys 100 GJ of steam from S, which does not share. T, T2, T3 (sharing) make steam of the
+    same class: each 1 000 GJ from 10 t of coal (20 000 kg CO2, 1 000 kg upstream), so 20 direct and
+    21 in all per GJ (a class average needs three peers). S really emits ``s_process_kg`` for its
+    1 000 GJ."""
+    steam = {"unit": "GJ", "output": 1000, "kind": "energy", "carrier": "steam", "cpc": "17300"}
+    makers = [Enterprise(id=t, name="open") for t in peers]
+    makers += [Product(id=f"{t.lower()}_steam", enterprise=t, **steam) for t in peers]
+    makers += [Activity(enterprise=t, type="fuel", item="coalx", quantity=10, unit="t") for t in peers]
     return Graph.from_entities(
         [
             Park(id="P", name="p", year=2022),
             Enterprise(id="F", name="factory", park="P"),
             Enterprise(id="S", name="secretive", share_footprints=False),
-            Enterprise(id="T", name="open"),
             COAL,
-            Product(id="s_steam", enterprise="S", unit="GJ", output=1000, kind="energy", carrier="steam", cpc="17300"),
-            Product(id="t_steam", enterprise="T", unit="GJ", output=1000, kind="energy", carrier="steam", cpc="17300"),
+            Product(id="s_steam", enterprise="S", **steam),
             process("S", "CO2", s_process_kg),
-            Activity(enterprise="T", type="fuel", item="coalx", quantity=10, unit="t"),
             flow("s_steam", "F", 100, "GJ"),
+            *makers,
         ]
     )
 
@@ -150,11 +153,23 @@ def test_non_sharing_energy_supplier_one_basis_in_the_customer_view(s_kg):
     assert park_inventory(r, "P")["scope2_market_kgco2e"] == pytest.approx(100 * s_kg / 1000, rel=REL)
 
 
-def test_non_sharing_energy_supplier_without_class_average_is_a_stated_gap():
-    """Without T there is no class average: F's own view shows neither S's Scope 2 nor its
+def test_non_sharing_energy_supplier_without_class_average_falls_back_to_the_carrier_factor():
+    """With one peer (T) there is no class average (it would be T's exact footprint): F's own view
+    values the steam at the library factor of its carrier, steam_purchased 110 kgCO2/GJ without an
+    upstream part: Scope 2 = 100 × 110 = 11 000 on both bases, Category 3 = 100 × (110 − 110) = 0."""
+    own = enterprise_account(solve_graph(not_shared_steam_graph(peers=("T",))), "F", shared_only=True)
+    assert own["scope2_market_kgco2e"] == pytest.approx(11_000, rel=REL)
+    assert own["scope2_location_kgco2e"] == pytest.approx(11_000, rel=REL)
+    assert own["scope3_kgco2e"] == pytest.approx(0, abs=1e-9)
+    assert own["lines"][0]["method"] == "average-data"
+
+
+def test_non_sharing_energy_supplier_without_any_stand_in_is_a_stated_gap():
+    """Cooling has no library factor: with one peer F's own view shows neither S's Scope 2 nor its
     Category 3 (both 0, one data-gap line, a warning naming the product)."""
-    g = not_shared_steam_graph()
-    g.products.pop("t_steam")
+    g = not_shared_steam_graph(peers=("T",))
+    for pid in ("s_steam", "t_steam"):
+        g.products[pid] = g.products[pid].model_copy(update={"carrier": "cooling"})
     own = enterprise_account(solve_graph(g), "F", shared_only=True)
     assert (own["scope2_market_kgco2e"], own["scope2_location_kgco2e"], own["scope3_kgco2e"]) == (0, 0, 0)
     assert own["lines"][0]["method"].startswith("data-gap")

@@ -180,7 +180,7 @@ def test_store_is_not_written(tmp_path):
         (
             {"name": "x", "changes": [{"op": "switch_supplier", "flow": "buy", "to": "factor:nope"}]},
             NotFound,
-            "factor 'nope'",
+            "product or factor 'factor:nope' not found",
         ),
         (
             {"name": "x", "changes": [{"op": "add_green_power", "enterprise": "NOPE", "green_mwh": 1}]},
