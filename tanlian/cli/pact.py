@@ -11,10 +11,9 @@ from typing import Annotated
 
 import typer
 
-from tanlian.cli.app import GwpOpt, JsonOpt, Scope2Opt, StoreOpt, app, open_store, solved
+from tanlian.cli.app import GwpOpt, JsonOpt, Scope2Opt, StoreOpt, app, get_settings, open_store, solved
 from tanlian.cli.console import console, err_console, handle_errors, print_json
 from tanlian.errors import TanlianError
-from tanlian.settings import get_settings
 
 pact_app = typer.Typer(help="PACT v3 exchange: publish footprints, import suppliers' footprints.", no_args_is_help=True)
 partner_app = typer.Typer(help="Partners' PACT hosts and the credentials Tanlian uses there.", no_args_is_help=True)
