@@ -31,6 +31,15 @@ def retry_after(store: GraphStore, scope: str, key: str, limit: int, window_s: f
         return _count(store, counter_id(scope, key), limit, window_s, time.time() if now is None else now)
 
 
+def sign_in_wait(store: GraphStore, settings, address: str, client_id: str) -> int:
+    """Count one sign-in attempt (a token request or a dashboard sign-in: one budget for both) per
+    client address and per client id; 0 when allowed, else the seconds to wait."""
+    window = settings.token_rate_window_s
+    return retry_after(store, "token-addr", address, settings.token_rate_per_address, window) or retry_after(
+        store, "token-client", client_id, settings.token_rate_per_client, window
+    )
+
+
 def _count(store: GraphStore, cid: str, limit: int, window_s: float, now: float) -> int:
     c = store.get(RateCounter, cid)
     if c is None or now - c.window_start >= window_s:

@@ -30,6 +30,7 @@ from tanlian.api.dashboard.session import (
 )
 from tanlian.api.deps import StoreDep
 from tanlian.api.problems import PayloadTooLarge
+from tanlian.api.ratelimit import sign_in_wait
 from tanlian.api.routes.imports import import_upload
 from tanlian.errors import AccessDenied, TanlianError, ValidationFailed
 
@@ -86,6 +87,12 @@ async def login(
 ):
     request = page.request
     check_csrf(request.cookies.get(LOGIN_CSRF_COOKIE), csrf_token)
+    address = request.client.host if request.client else "unknown"
+    wait = await run_in_threadpool(sign_in_wait, store, request.app.state.settings, address, client_id)
+    if wait:  # the token endpoint's budget: the sign-in form is no way around it
+        response = _login_page(page, safe_next(next), page.t("too_many_attempts").format(wait=wait), status=429)
+        response.headers["Retry-After"] = str(wait)
+        return response
     client = await run_in_threadpool(authenticate, store, client_id, client_secret)
     if client is None:
         return _login_page(page, safe_next(next), page.t("bad_credentials"), status=401)

@@ -28,6 +28,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "client_id": ("客户端 ID", "Client id"),
     "client_secret": ("客户端密钥", "Client secret"),
     "bad_credentials": ("客户端 ID 或密钥不正确。", "Unknown client or wrong secret."),
+    "too_many_attempts": ("登录尝试过多，请 {wait} 秒后再试。", "Too many sign-in attempts; try again in {wait} s."),
     "partner_denied": ("合作方客户端只能使用 PACT 交换接口。", "Partner clients may only use the PACT exchange."),
     "csrf_failed": ("表单已过期，请重试。", "The form has expired; please try again."),
     "role_park_admin": ("园区管理员", "park admin"),

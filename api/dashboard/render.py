@@ -18,12 +18,13 @@ from urllib.parse import quote
 
 import plotly.graph_objects as go
 from fastapi import Depends, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from tanlian import __version__, fmt
-from tanlian.api.auth import Principal
+from tanlian.api.auth import Principal, current_client
 from tanlian.api.dashboard.i18n import LANG_COOKIE, request_lang, translator
 from tanlian.api.dashboard.session import CsrfFailed, SignInRequired, read_session
 from tanlian.api.deps import GraphDep, View, get_park_admin, get_reader
@@ -97,8 +98,11 @@ async def get_page(
 
 
 async def get_signed_in_page(page: Annotated[Page, Depends(get_page)]) -> Page:
-    """The page context of a signed-in user allowed on the dashboard (partners are not)."""
+    """The page context of a signed-in user allowed on the dashboard (partners are not); a session
+    of a client revoked, re-keyed or deleted since sign-in is refused as its API tokens are."""
     session = read_session(page.request)
+    if await run_in_threadpool(current_client, page.request.app.state.store, session.principal) is None:
+        raise SignInRequired
     page.principal = await get_reader(session.principal)
     page.csrf = session.csrf
     return page

@@ -28,6 +28,8 @@ AUDIENCE = "tanlian-dashboard"
 #: Session lifetime (s): short, a user signs in again after it.
 SESSION_TTL_S = 1800
 COOKIE_PATH = "/dashboard"
+#: Roles with dashboard pages (a platform admin has no home page yet: it uses the API and the CLI).
+DASHBOARD_ROLES = ("park_admin", "enterprise", "auditor", "partner")
 
 
 class SignInRequired(Exception):
@@ -53,6 +55,7 @@ def issue_session(client: Client, key: str, ttl_s: int = SESSION_TTL_S, now: flo
         "role": client.role,
         "park": client.park,
         "enterprise": client.enterprise,
+        "kv": client.key_version,  # a revoked or re-keyed client's session is refused (as its tokens)
         "aud": AUDIENCE,
         "csrf": secrets.token_urlsafe(24),
         "iat": iat,
@@ -72,13 +75,13 @@ def read_session(request: Request) -> Session:
             request.app.state.jwt_key,
             algorithms=[JWT_ALGORITHM],
             audience=AUDIENCE,
-            options={"require": ["sub", "role", "exp", "iat", "aud", "csrf"]},
+            options={"require": ["sub", "role", "exp", "iat", "aud", "csrf", "kv"]},
         )
     except jwt.InvalidTokenError:
         raise SignInRequired from None
-    if claims["role"] not in ("park_admin", "enterprise", "auditor", "partner"):
+    if claims["role"] not in DASHBOARD_ROLES or not isinstance(claims["kv"], int):
         raise SignInRequired
-    principal = Principal(claims["sub"], claims["role"], claims.get("park"), claims.get("enterprise"))
+    principal = Principal(claims["sub"], claims["role"], claims.get("park"), claims.get("enterprise"), claims["kv"])
     return Session(principal, claims["csrf"], claims["exp"])
 
 

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from tanlian.api.auth import authenticate, issue_token
 from tanlian.api.deps import StoreDep
 from tanlian.api.problems import VALIDATION_OVERRIDES
-from tanlian.api.ratelimit import retry_after
+from tanlian.api.ratelimit import sign_in_wait
 from tanlian.api.schemas.auth import OAuthError, Token
 
 router = APIRouter(tags=["auth"])
@@ -81,12 +81,8 @@ def token(
         creds = (client_id, client_secret)
     if creds is None:
         return oauth_error(401, "invalid_client", "client authentication (HTTP Basic) is required")
-    settings = request.app.state.settings
-    window = settings.token_rate_window_s
     address = request.client.host if request.client else "unknown"
-    wait = retry_after(store, "token-addr", address, settings.token_rate_per_address, window) or retry_after(
-        store, "token-client", creds[0], settings.token_rate_per_client, window
-    )
+    wait = sign_in_wait(store, request.app.state.settings, address, creds[0])
     if wait:
         return too_many(wait)
     client = authenticate(store, *creds)

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from tanlian.api.app import create_app
 from tanlian.api.cache import etag_matches
 from tanlian.graph.embedded import EmbeddedStore
-from tanlian.graph.model import Enterprise
+from tanlian.graph.model import Client, Enterprise
 from tanlian.lca.core.cache import results
 from tanlian.settings import Settings
 
@@ -134,6 +134,7 @@ def slow_world(fresh_world, tmp_path):
     store = SlowSnapshotStore(tmp_path / "slow.db")
     store.on_loop = []
     load_store(store)
+    store.upsert(fresh_world.store.list(Client))  # a token's client must exist where it is used
     yield store, bearer(fresh_world.tokens["park_admin"])  # same park and JWT key as fresh_world
     store.close()
 
