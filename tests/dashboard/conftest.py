@@ -90,6 +90,13 @@ class LiveServer:
         self.thread.join(timeout=10)
 
 
+def app_settings(store, **overrides) -> Settings:
+    """Settings of the test apps: the suite signs in far more often than the per-minute sign-in
+    budget allows one address (the limit itself is tested with its own address and budget)."""
+    budget = {"token_rate_per_address": 100_000, "token_rate_per_client": 100_000}
+    return Settings(store=store.url, jwt_secret=JWT_SECRET, **{**budget, **overrides})
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Iterator[Site]:
     folder = tmp_path_factory.mktemp("dashboard")
@@ -99,7 +106,7 @@ def site(tmp_path_factory) -> Iterator[Site]:
     for name, (role, park, ent) in ROLES.items():
         client, secret = new_client(store, name, role, park=park, enterprise=ent)  # type: ignore[arg-type]
         creds[name] = (client.id, secret)
-    app = create_app(Settings(store=store.url, jwt_secret=JWT_SECRET), store)
+    app = create_app(app_settings(store), store)
     shots = tmp_path_factory.mktemp("screenshots")
     with LiveServer(app) as base:
         yield Site(base, store, creds, shots)

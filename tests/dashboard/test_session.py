@@ -19,16 +19,15 @@ from tanlian.connectors.pact.publish import publish
 from tanlian.graph.model import Client
 from tanlian.lca.core.cache import results
 from tanlian.seed_data.library import demo_park_path
-from tanlian.settings import Settings
 
-from .conftest import JWT_SECRET
+from .conftest import JWT_SECRET, app_settings
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture
 def http(site):
-    with TestClient(create_app(Settings(store=site.store.url, jwt_secret=JWT_SECRET), site.store)) as c:
+    with TestClient(create_app(app_settings(site.store), site.store)) as c:
         yield c
 
 
@@ -53,7 +52,7 @@ def test_session_cookie_attributes(http, site):
 
 
 def test_cookie_is_secure_over_tls(site):
-    app = create_app(Settings(store=site.store.url, jwt_secret=JWT_SECRET), site.store)
+    app = create_app(app_settings(site.store), site.store)
     with TestClient(app, base_url="https://testserver") as https:
         r = login(https, site, "admin")
     cookie = next(h for h in r.headers.get_list("set-cookie") if h.startswith(SESSION_COOKIE + "="))
@@ -148,7 +147,7 @@ def test_plotly_is_served_locally(http):
 def test_label_panel_appears_once_the_product_is_published(site):
     """The label routes exist (PACT helper): an unpublished product has no label panel and no
     label; once published, the page links each format and the dashboard fetches it for the session."""
-    app = create_app(Settings(store=site.store.url, jwt_secret=JWT_SECRET), site.store)
+    app = create_app(app_settings(site.store), site.store)
     with TestClient(app) as http:
         login(http, site, "admin")
         assert 'id="label-panel"' not in http.get("/dashboard/products/E03_CEMENT").text
@@ -211,3 +210,55 @@ def test_uncertainty_band_is_the_apis(http, site):
     login(http, site, "admin")
     page = http.get("/dashboard/products/E02_REBAR").text
     assert f"{fmt.number(api['p5'])} – {fmt.number(api['p95'])}" in page
+
+
+def test_a_revoked_clients_session_is_refused(http, site):
+    """A session outlives nothing its client lost: after revocation the next page is the sign-in form."""
+    from tanlian.api.auth import new_client, revoke_client
+
+    client, secret = new_client(site.store, "revoked-later", "park_admin", park="P1")
+    form = http.get("/dashboard/login")
+    r = http.post(
+        "/dashboard/login",
+        data={"client_id": client.id, "client_secret": secret, "csrf_token": CSRF.search(form.text).group(1)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert http.get("/dashboard/parks/P1", follow_redirects=False).status_code == 200
+    revoke_client(site.store, client.id)
+    after = http.get("/dashboard/parks/P1", follow_redirects=False)
+    assert after.status_code in (302, 303, 307) and "/dashboard/login" in after.headers["location"]
+
+
+def test_a_session_without_key_version_is_refused(http, site):
+    """Sessions signed before key versions existed (no ``kv`` claim) do not sign anyone in."""
+    cid = site.creds["admin"][0]
+    now = int(time.time())
+    claims = {
+        "sub": cid,
+        "role": "park_admin",
+        "park": "P1",
+        "enterprise": None,
+        "aud": "tanlian-dashboard",
+        "csrf": "x",
+        "iat": now,
+        "exp": now + 600,
+    }
+    http.cookies.set(SESSION_COOKIE, jwt.encode(claims, JWT_SECRET, algorithm="HS256"), path="/dashboard")
+    r = http.get("/dashboard/parks/P1", follow_redirects=False)
+    assert r.status_code in (302, 303, 307) and "/dashboard/login" in r.headers["location"]
+
+
+def test_sign_in_shares_the_token_rate_limit(site):
+    """The sign-in form spends the same budget as /auth/token: no way around the limit."""
+    settings = app_settings(site.store, token_rate_per_address=3)
+    with TestClient(create_app(settings, site.store), client=("192.0.2.7", 50000)) as c:  # its own address budget
+        codes = []
+        for _ in range(5):
+            form = c.get("/dashboard/login")
+            token = CSRF.search(form.text).group(1)
+            data = {"client_id": "nobody-rl", "client_secret": "wrong", "csrf_token": token}
+            codes.append(c.post("/dashboard/login", data=data).status_code)
+        assert codes[:3] == [401, 401, 401] and codes[3:] == [429, 429]
+        r = c.post("/auth/token", data={"grant_type": "client_credentials", "client_id": "x", "client_secret": "y"})
+        assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
