@@ -159,6 +159,7 @@ class Observability:
                         "request_id": rid,
                         "method": method,
                         "path": scope["path"],
+                        "query": scope.get("query_string", b"").decode("latin-1"),  # tokens never: RequestGuard
                         "route": route,
                         "status": status,
                         "duration_ms": round(seconds * 1000, 3),

@@ -53,7 +53,7 @@ SPECS: dict[type[Entity], dict[str, Cell]] = {
     Product: {
         "id": ID, "enterprise": ID, "name": TEXT, "unit": UNIT, "output": POSITIVE,
         "kind": _enum(ProductKind), "carrier": _enum(Carrier), "price_cny": NONNEG, "mass_kg": NONNEG,
-        "energy_mj": NONNEG, "share": SHARE, "cpc": TEXT,
+        "energy_mj": NONNEG, "share": SHARE, "cpc": TEXT, "pact_ids": TEXT,
     },
     Activity: {
         "id": ID, "enterprise": ID, "type": _enum(ActivityType), "item": ID, "quantity": NONNEG,

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from tanlian.api.app import create_app
 from tanlian.graph.embedded import EmbeddedStore
-from tanlian.graph.model import Factor
+from tanlian.graph.model import Client, Factor
 from tanlian.lca.core.cache import results
 from tanlian.lca.core.uncertainty import percentiles
 from tanlian.settings import Settings
@@ -23,6 +23,7 @@ def uncertain_api(fresh_world, tmp_path):
     load_store(store)
     fuel = store.get(Factor, "fuel_test")
     store.upsert([fuel.model_copy(update={"uncertainty_type": "lognormal", "uncertainty": 1.5})])
+    store.upsert(fresh_world.store.list(Client))  # a token's client must exist where it is used
     with TestClient(create_app(Settings(store=store.url, jwt_secret=JWT_SECRET), store)) as api:
         yield store, api, bearer(fresh_world.tokens["park_admin"])
     store.close()

@@ -50,7 +50,7 @@ def test_access_log_is_one_json_line_per_request_with_its_id(world, access_lines
     assert ok["logger"] == "tanlian.access" and ok["level"] == "info" and ok["msg"] == "request"
     assert ok["method"] == "GET" and ok["path"] == "/v1/products/B1/footprint" and ok["status"] == 200
     assert ok["route"] == "/v1/products/{product_id}/footprint" and ok["duration_ms"] > 0
-    assert denied["status"] == 403 and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", ok["ts"])
+    assert denied["status"] == 404 and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", ok["ts"])
 
 
 def _sample(text: str, name: str, **labels: str) -> float:

@@ -65,7 +65,8 @@ def test_invalid_and_missing_tokens_are_bad_requests(host, path):
 def test_expired_token_and_wrong_role(host):
     client = host.store.list(Client)[0]
     now = int(time.time())
-    expired = jwt.encode({"sub": client.id, "role": "partner", "iat": now - 100, "exp": now - 10}, JWT_SECRET)
+    claims = {"sub": client.id, "role": "partner", "kv": client.key_version, "iat": now - 100, "exp": now - 10}
+    expired = jwt.encode(claims, JWT_SECRET)
     r = host.api.get("/3/footprints", headers=host.auth(expired))
     assert r.status_code == 401 and r.json()["code"] == "TokenExpired"
     admin, secret = new_client(host.store, "admin", "park_admin", park="P1")
