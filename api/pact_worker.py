@@ -12,13 +12,17 @@ up to ``TANLIAN_PACT_RETRY_MAX`` attempts, then marked ``failed``.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import logging
 import sys
+import tempfile
 import threading
 import time
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 import httpx
 
@@ -148,10 +152,32 @@ class PactWorker:
             thread = self._thread
         if thread is not None:
             thread.join(timeout=10)
+        lockfile = getattr(self, "_lockfile", None)
+        if lockfile is not None:  # another process's worker takes over the requests
+            lockfile.close()
+            self._lockfile = None
+
+    def _leader(self) -> bool:
+        """Whether this process is the one that answers requests: with ``serve --workers N`` every
+        worker process has a PactWorker, and an exclusive lock on a file named after the store
+        makes one of them (on this machine) do the rounds; the others take over if it exits."""
+        if getattr(self, "_lockfile", None) is not None:
+            return True
+        name = hashlib.sha256(f"{self.store.url}|{getattr(self.store, 'database', '')}".encode()).hexdigest()[:16]
+        handle = (Path(tempfile.gettempdir()) / f"tanlian-pact-worker-{name}.lock").open("a")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return False
+        self._lockfile: IO[str] | None = handle  # held (and the lock with it) while the process lives
+        return True
 
     def _loop(self) -> None:
         while not self._stop.wait(self.settings.pact_worker_interval_s):
             try:
+                if not self._leader():
+                    continue
                 run_due(self.store, self.settings)
             except Exception:  # the worker must outlive one bad round (it is retried next tick)
                 if sys.is_finalizing() or self._stop.is_set():

@@ -151,3 +151,19 @@ def test_answers_follow_version_and_visibility(tmp_path):
     event = answer(pair.a, v3, A_BASE)
     assert event["type"] == "org.wbcsd.pact.ProductFootprint.RequestRejectedEvent.3"
     assert event["data"]["error"]["code"] == "NotFound"
+
+
+def test_one_worker_process_answers_requests(tmp_path):
+    """With ``serve --workers N`` each worker process has a PactWorker; one holds the store's lock
+    and answers, the others wait and take over once it stops."""
+    from tanlian.api.pact_worker import PactWorker
+    from tanlian.graph.embedded import EmbeddedStore
+    from tanlian.settings import Settings
+
+    store = EmbeddedStore(tmp_path / "w.sqlite")
+    first, second = PactWorker(store, Settings()), PactWorker(store, Settings())
+    assert first._leader() and not second._leader()
+    first.stop()
+    assert second._leader()
+    second.stop()
+    store.close()
