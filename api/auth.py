@@ -145,19 +145,23 @@ class Principal:
     key_version: int = 1
 
 
-def issue_token(client: Client, key: str, ttl_s: int, now: float | None = None) -> str:
-    """A signed HS256 JWT for ``client`` valid ``ttl_s`` seconds."""
+def client_claims(client: Client, ttl_s: int, now: float | None = None) -> dict[str, object]:
+    """The JWT claims naming ``client`` (its scope and key version), valid ``ttl_s`` seconds."""
     iat = int(now if now is not None else time.time())
-    claims = {
+    return {
         "sub": client.id,
         "role": client.role,
         "park": client.park,
         "enterprise": client.enterprise,
-        "kv": client.key_version,
+        "kv": client.key_version,  # a revoked or re-keyed client's tokens are refused
         "iat": iat,
         "exp": iat + ttl_s,
     }
-    return jwt.encode(claims, key, algorithm=JWT_ALGORITHM)
+
+
+def issue_token(client: Client, key: str, ttl_s: int, now: float | None = None) -> str:
+    """A signed HS256 JWT for ``client`` valid ``ttl_s`` seconds."""
+    return jwt.encode(client_claims(client, ttl_s, now), key, algorithm=JWT_ALGORITHM)
 
 
 def decode_token(token: str, key: str) -> Principal:

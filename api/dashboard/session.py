@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import hmac
 import secrets
-import time
 from dataclasses import dataclass
 
 import jwt
 from fastapi import Request, Response
 
-from tanlian.api.auth import JWT_ALGORITHM, Principal
+from tanlian.api.auth import JWT_ALGORITHM, Principal, client_claims
 from tanlian.graph.model import Client
 
 SESSION_COOKIE = "tanlian_session"
@@ -48,19 +47,8 @@ class Session:
 
 
 def issue_session(client: Client, key: str, ttl_s: int = SESSION_TTL_S, now: float | None = None) -> str:
-    """The signed session token of ``client``."""
-    iat = int(now if now is not None else time.time())
-    claims = {
-        "sub": client.id,
-        "role": client.role,
-        "park": client.park,
-        "enterprise": client.enterprise,
-        "kv": client.key_version,  # a revoked or re-keyed client's session is refused (as its tokens)
-        "aud": AUDIENCE,
-        "csrf": secrets.token_urlsafe(24),
-        "iat": iat,
-        "exp": iat + ttl_s,
-    }
+    """The signed session token of ``client``: its API claims, the dashboard audience and a CSRF token."""
+    claims = {**client_claims(client, ttl_s, now), "aud": AUDIENCE, "csrf": secrets.token_urlsafe(24)}
     return jwt.encode(claims, key, algorithm=JWT_ALGORITHM)
 
 
