@@ -7,7 +7,7 @@ transport mode; amounts and order equal those of :mod:`tanlian.lca.core.burden`,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,10 +135,7 @@ def flow_line_arrays(
     is_f = pc.starts_with(frm, FACTOR_PREFIX).fill_null(False).to_numpy(zero_copy_only=False)
     pos, sub, ent, gas, kg, fac = [], [], [], [], [], []
     if is_f.any():
-        idx = np.flatnonzero(is_f)
-        fids = pc.utf8_slice_codeunits(frm.take(pa.array(idx)), len(FACTOR_PREFIX)).dictionary_encode()
-        for k, fid in enumerate(fids.dictionary.to_pylist()):
-            rows = idx[fids.indices.to_numpy() == k]
+        for fid, rows in factor_rows(frm, is_f):
             f = book.get(fid)
             qty = np.empty(rows.size)
             hq = amounts["has_q"][rows]
@@ -177,6 +174,18 @@ def flow_line_arrays(
         np.zeros(order.size, bool),
         np.concatenate(fac)[order].tolist(),
     )
+
+
+def factor_rows(frm: pa.ChunkedArray | pa.Array, is_f: np.ndarray) -> Iterator[tuple[str, np.ndarray]]:
+    """(factor id, row positions in ascending order) for each distinct ``factor:<id>`` among the
+    rows where ``is_f``: one stable sort of the dictionary codes, not a scan per factor."""
+    idx = np.flatnonzero(is_f)
+    fids = pc.utf8_slice_codeunits(frm.take(pa.array(idx)), len(FACTOR_PREFIX)).dictionary_encode()
+    codes_ = fids.indices.to_numpy()
+    order = np.argsort(codes_, kind="stable")
+    bounds = np.flatnonzero(np.diff(codes_[order])) + 1
+    for group in np.split(order, bounds):
+        yield fids.dictionary[int(codes_[group[0]])].as_py(), idx[group]
 
 
 def _add(pos, sub, ent, gas, kg, fac, rows, order, to, g, amount, factor) -> None:
@@ -241,10 +250,7 @@ def edge_columns(tables: Mapping[str, pa.Table], book: FactorBook, intensity: np
     if (~is_p & ~is_f).any():
         raise NotFound("product", frm.filter(pa.array(~is_p & ~is_f))[0].as_py())
     if is_f.any():
-        idx = np.flatnonzero(is_f)
-        fids = pc.utf8_slice_codeunits(frm.take(pa.array(idx)), len(FACTOR_PREFIX)).dictionary_encode()
-        for k, fid in enumerate(fids.dictionary.to_pylist()):
-            rows = idx[fids.indices.to_numpy() == k]
+        for fid, rows in factor_rows(frm, is_f):
             f = book.get(fid)
             hq = amounts["has_q"][rows]
             if hq.any():
