@@ -80,11 +80,10 @@ def flows(park_id: IdPath, page: SignedInDep, view: PageViewDep, result: ResultD
     check_park(view, park_id)
     visible = [fid for fid, f in view.graph.flows.items() if view.visible_edge(f)]
     cf = carbon_flows(result, park_id, sorted(visible), page.lang)
-    park = view.graph.parks[park_id]
     return render(
         page,
         "flows.html",
-        park={"park": park_id, "name": park.name, "year": park.year},
+        park=park_header(view, park_id),
         flows=cf,
         charts={"sankey": figure_json(sankey_figure(cf, page.lang))},
         section="flows",
@@ -101,16 +100,21 @@ def symbiosis(park_id: IdPath, page: SignedInDep, view: PageViewDep, result: Res
         for e in view.graph.enterprises.values()
         if e.park == park_id and e.lat is not None and e.lon is not None and view.can_see_enterprise(e.id)
     }
-    park = view.graph.parks[park_id]
     return render(
         page,
         "symbiosis.html",
-        park={"park": park_id, "name": park.name, "year": park.year},
+        park=park_header(view, park_id),
         sym=sym,
         names=names(view, page.lang),
         charts={"map": figure_json(symbiosis_figure(sym, places, page.lang))},
         section="symbiosis",
     )
+
+
+def park_header(view: View, park_id: str) -> dict[str, Any]:
+    """What a page's heading shows of the park: id, name and accounting year."""
+    park = view.graph.parks[park_id]
+    return {"park": park_id, "name": park.name, "year": park.year}
 
 
 def switch_options(view: View, result: LcaResult, park_id: str, lang: str, limit: int = 40) -> list[dict[str, str]]:
@@ -144,12 +148,11 @@ def _whatif_page(page, view, result, park_id, report=None, error=None, status=20
     )
     nm = names(view, page.lang)
     charts = {"whatif": figure_json(scenario_figure(report, nm, page.lang))} if report else {}
-    park = view.graph.parks[park_id]
     return render(
         page,
         "whatif.html",
         status=status,
-        park={"park": park_id, "name": park.name, "year": park.year},
+        park=park_header(view, park_id),
         switches=switch_options(view, result, park_id, page.lang),
         members=[(e.id, nm.get(e.id, e.id)) for e in members],
         report=report,
