@@ -90,8 +90,8 @@ class TenancyGuard:
         """Descriptions of the refused changes (empty: allowed)."""
         out: list[str] = []
         admin = self.principal.role == "platform_admin"
-        for type_name, recs in changes.upserts.items():
-            for rec in recs:
+        for type_name in changes.upserts:
+            for rec in changes.records(type_name):
                 rid = rec["id"]
                 if type_name == "park":
                     self.parks.add(rid)
@@ -136,7 +136,7 @@ def _after(current: Records, changes: Changes) -> dict[str, dict[str, dict[str, 
         table = dict(current.get(t, {}))
         for i in changes.deletes.get(t, []):
             table.pop(i, None)
-        table.update({r["id"]: r for r in changes.upserts.get(t, [])})
+        table.update({r["id"]: r for r in changes.records(t)})
         out[t] = table
     return out
 

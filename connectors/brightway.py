@@ -114,8 +114,10 @@ def collect_links(tables: dict[str, pd.DataFrame]) -> tuple[list[Link], list[Row
     flows = tables.get("flows")
     if flows is not None and "from" in flows.columns:
         named = {link.factor for link in links}
-        for i, src in enumerate(flows["from"].astype(str).str.strip()):
-            if not src.startswith(FACTOR_PREFIX + BW_PREFIX) or src[len(FACTOR_PREFIX) :] in named:
+        sources = flows["from"].astype(str).str.strip()
+        linked = sources.str.startswith(FACTOR_PREFIX + BW_PREFIX).to_numpy(dtype=bool)
+        for i, src in zip(linked.nonzero()[0].tolist(), sources[linked].tolist(), strict=True):
+            if src[len(FACTOR_PREFIX) :] in named:
                 continue
             db, sep, code = src[len(FACTOR_PREFIX + BW_PREFIX) :].partition(":")
             if not (db and sep and code):

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from tanlian.connectors.brightway import resolve_links
 from tanlian.connectors.columns import check_headers, did_you_mean, numeric_extras
 from tanlian.connectors.plausibility import check_bounds
+from tanlian.connectors.table_ops import arr, cells_at, gather, given, index, per_distinct
 from tanlian.connectors.tables import read_tables, write_tables
 from tanlian.connectors.validate import Checker
 from tanlian.errors import RowError, ValidationFailed
+from tanlian.graph.columns import arrow_to_records
 from tanlian.graph.model import BUNDLE_TYPES, Enterprise, Entity, Factor, Graph, Product, Sale
-from tanlian.graph.rows import columns_of, parse_table, required_columns
+from tanlian.graph.row_tables import RowTable, parse_rows
+from tanlian.graph.rows import columns_of, required_columns
+from tanlian.graph.snapshot import TableSnapshot, empty_tables
 from tanlian.graph.store import GraphStore, ImportSummary, Progress
+from tanlian.graph.table_import import graph_tables as graph_arrow
 from tanlian.seed_data.library import factor_library, gas_names, materials
 from tanlian.units import is_mass
 
@@ -25,15 +32,36 @@ REQUIRED_FILES = (Enterprise.file, Product.file)
 
 @dataclass
 class Bundle:
-    """A validated bundle: its graph, the tables it holds and what the import summary lists.
+    """A validated bundle: its rows as typed columns, the tables it holds and what the import
+    summary lists.
 
-    ``notes``: case-only differences accepted, values kept under ``--allow-extra`` or
-    ``--allow-implausible``; ``warnings``: everything else worth a look (Brightway, checker)."""
+    ``data``: every bundle type by type name (:class:`RowTable`: Arrow table in the store's
+    layout, file lines); ``notes``: case-only differences accepted, values kept under
+    ``--allow-extra`` or ``--allow-implausible``; ``warnings``: everything else worth a look."""
 
-    graph: Graph
+    data: dict[str, RowTable]
     warnings: list[str] = field(default_factory=list)
     tables: frozenset[str] = frozenset()
     notes: list[str] = field(default_factory=list)
+
+    def arrow(self) -> dict[str, pa.Table]:
+        """The tables to write (:meth:`GraphStore.import_tables`)."""
+        return {name: rt.table for name, rt in self.data.items()}
+
+    @cached_property
+    def graph(self) -> Graph:
+        """The same rows as pydantic entities (file order), for callers that edit a few of them."""
+        g = Graph()
+        for etype in BUNDLE_TYPES:
+            recs = arrow_to_records(etype, self.data[etype.type_name].table)
+            g.table(etype).update((r["id"], etype.model_validate(r)) for r in recs)
+        return g
+
+    @property
+    def year(self) -> int | None:
+        """The accounting year (the parks' year; one bundle = one year)."""
+        years = set(self.data["park"].table.column("year").to_pylist())
+        return years.pop() if len(years) == 1 else None
 
 
 def _sorted(errors: list[RowError]) -> list[RowError]:
@@ -43,19 +71,21 @@ def _sorted(errors: list[RowError]) -> list[RowError]:
 def load_bundle(
     path: str | Path,
     *,
-    existing: Graph | None = None,
+    existing: TableSnapshot | Graph | None = None,
     brightway: dict | None = None,
     allow_extra: bool = False,
     allow_implausible: bool = False,
 ) -> Bundle:
     """Read and validate a bundle; raise :class:`ValidationFailed` listing every problem.
 
-    ``existing`` is what the store already holds: references may point into it (upsert mode).
+    ``existing`` is what the store already holds (a snapshot, or a graph): references may point
+    into it (upsert mode).
     ``brightway``: keyword arguments of :func:`resolve_links` (project, method, gwp, iterations)
     for bundles that link factors to a Brightway project. ``allow_extra``: unknown tables and
     columns are warnings (columns kept as extra properties), not errors; ``allow_implausible``:
     values beyond their plausibility bound are kept and listed (see :mod:`plausibility`).
     Table and header problems are reported first, alone: rows are not read under a wrong header.
+    Rows become typed columns (:func:`parse_rows`), checked across tables as joins (:class:`Checker`).
     """
     headers = check_headers(read_tables(path), gas_names(), allow_extra=allow_extra)
     errors = headers.errors + [
@@ -68,29 +98,31 @@ def load_bundle(
     tables, bw_notes = resolve_links(headers.tables, **(brightway or {}))
     errors, bound_notes = check_bounds(tables, gas_names(), allow=allow_implausible)
     errors += numeric_extras(tables)
-    graph, lines = Graph(), {}
+    data: dict[str, RowTable] = {}
     for etype in BUNDLE_TYPES:
-        if etype.file not in tables:
-            continue
-        rows, errs = parse_table(etype, tables[etype.file], f"{etype.file}.csv", gas_names())
-        errors += errs
-        table, name = graph.table(etype), etype.type_name
-        for line, ent in rows:
-            table[ent.id] = ent
-            lines[(name, ent.id)] = line
-    checker = Checker(graph, existing or Graph(), factor_library(), lines, gas_names(), set(materials().index)).run()
+        if etype.file in tables:
+            data[etype.type_name], errs = parse_rows(etype, tables[etype.file], f"{etype.file}.csv", gas_names())
+            errors += errs
+        else:
+            data[etype.type_name] = RowTable.empty(etype)
+    if existing is None:
+        old = empty_tables()
+    else:
+        old = graph_arrow(existing) if isinstance(existing, Graph) else dict(existing.tables)
+    checker = Checker(data, old, factor_library(), gas_names(), set(materials().index)).run()
     errors += checker.errors
-    errors += sale_masses(tables.get(Sale.file), {**(existing or Graph()).products, **graph.products})
+    errors += sale_masses(tables.get(Sale.file), checker.products[0])
     if errors:
         raise ValidationFailed(_sorted(errors))
     present = frozenset(t.file for t in BUNDLE_TYPES if t.file in tables)
-    return Bundle(graph, bw_notes + checker.warnings, present, headers.notes + headers.warnings + bound_notes)
+    return Bundle(data, bw_notes + checker.warnings, present, headers.notes + headers.warnings + bound_notes)
 
 
-def sale_masses(sales: pd.DataFrame | None, products: dict[str, Product]) -> list[RowError]:
+def sale_masses(sales: pd.DataFrame | None, products: pa.Table) -> list[RowError]:
     """A sale with a transport distance needs a mass: a product measured in mass, or its ``mass_kg``.
 
-    Vectorised over the rows; one mass test per distinct product. A sale without distance needs none.
+    Vectorised over the rows (``products``: every product the bundle sees, typed columns); one
+    mass test per distinct unit. A sale without distance needs none.
     """
     if sales is None or "distance_km" not in sales.columns or "product" not in sales.columns:
         return []
@@ -99,20 +131,25 @@ def sale_masses(sales: pd.DataFrame | None, products: dict[str, Product]) -> lis
     if not moving.any():
         return []
     pid = sales["product"].astype(str).str.strip()
-    ids = set(pid[moving])
-    massless = {i for i in ids if i in products and products[i].mass_kg is None and not is_mass(products[i].unit)}
-    bad = (moving & pid.isin(massless).to_numpy()).nonzero()[0]
+    pos = index(pa.array(pid.to_numpy(object), pa.string()), arr(products, "id"))
+    unit = gather(products, "unit", pos)
+    massless = (pos >= 0) & ~given(gather(products, "mass_kg", pos)) & ~per_distinct(_is_mass, unit, dtype=bool)
+    bad = (moving & massless).nonzero()[0]
+    units = cells_at(unit, bad)
     return [
         RowError(
             "sales.csv",
             int(i) + 2,
             "distance_km",
             sales["distance_km"].iloc[i].strip(),
-            f"transport needs a mass: product {pid.iloc[i]} is counted in {products[pid.iloc[i]].unit} "
-            "and has no mass_kg",
+            f"transport needs a mass: product {pid.iloc[i]} is counted in {u} and has no mass_kg",
         )
-        for i in bad
+        for i, u in zip(bad, units, strict=True)
     ]
+
+
+def _is_mass(unit: str | None) -> bool:
+    return unit is not None and is_mass(unit)
 
 
 def replace_guard(bundle: Bundle, held: Callable[[type[Entity]], int], replace_tables: Iterable[str] = ()) -> None:
@@ -164,15 +201,15 @@ def import_bundle(
     ``year``: the accounting year of a bundle without parks (default: the latest in the store)."""
     bundle = load_bundle(
         path,
-        existing=None if replace else store.snapshot(year),
+        existing=None if replace else store.snapshot_tables(year),
         brightway=brightway,
         allow_extra=allow_extra,
         allow_implausible=allow_implausible,
     )
     if replace:
-        y = bundle.graph.year if bundle.graph.year is not None else year
-        replace_guard(bundle, lambda etype: len(store.list(etype, year=y)), replace_tables)
-    summary = store.import_graph(bundle.graph, replace=replace, progress=progress, year=year)
+        held = store.snapshot_tables(bundle.year if bundle.year is not None else year)
+        replace_guard(bundle, lambda etype: held.table(etype).num_rows, replace_tables)
+    summary = store.import_tables(bundle.arrow(), replace=replace, progress=progress, year=year)
     return summary, bundle.notes + bundle.warnings
 
 

@@ -1,59 +1,118 @@
 """Cross-row checks of a bundle: references resolve, units convert, amounts are consistent.
 
-Rows are already valid on their own (``parse.py``); these checks look across tables and
-against what the store holds (upsert mode) and the default factor library.
+Rows are already valid on their own (:mod:`tanlian.graph.row_tables`); these checks look across
+tables and against what the store holds (upsert mode) and the default factor library. They run
+over the typed columns as joins and group-bys (:mod:`table_ops`): a unit pair is converted once,
+a factor looked up once per distinct id, and a Python loop only runs over the rows in error (and
+over the few enterprises with several outputs, whose allocation is checked with the real rule).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import get_args
+from functools import cached_property
+from typing import Any, get_args
 
-from tanlian.errors import AllocationError, RowError, UnitError
-from tanlian.graph.model import Carrier, Entity, Factor, Graph, Product
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from tanlian.connectors.flow_checks import check_flows
+from tanlian.connectors.table_ops import (
+    arr,
+    conversions,
+    factor_or_nan,
+    gather,
+    given,
+    ids_of,
+    index,
+    isin,
+    merged,
+    nums,
+    per_distinct,
+    strs,
+    truthy,
+)
+from tanlian.errors import AllocationError, RowError
+from tanlian.graph.columns import arrow_to_records
+from tanlian.graph.model import ENTITY_TYPES, Carrier, Enterprise, Factor, Product
+from tanlian.graph.row_tables import RowTable
 from tanlian.lca.core.allocation import allocate
-from tanlian.units import conversion_factor, convertible, is_mass
+from tanlian.units import is_mass
 
 ENERGY_ACTIVITIES = ("fuel", "electricity", "heat", "steam")
 CARRIERS = " | ".join(get_args(Carrier))
 
 
+def _py(v: Any) -> Any:
+    return v.item() if isinstance(v, np.generic) else v
+
+
 @dataclass
 class Checker:
-    """Runs every cross-table check over ``bundle`` and collects errors and warnings."""
+    """Runs every cross-table check over the bundle's tables and collects errors and warnings.
 
-    bundle: Graph
-    existing: Graph
+    ``new``: the bundle's rows by type name; ``old``: the store's tables of the bundle's year
+    (empty in replace mode); ``library``: the default factors."""
+
+    new: Mapping[str, RowTable]
+    old: Mapping[str, pa.Table]
     library: dict[str, Factor]
-    lines: dict[tuple[str, str], int]
     gases: dict[str, str]
     materials: set[str] | None = None
     errors: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     # -- lookups --------------------------------------------------------------------------
-    def _get(self, table: str, id: str):
-        return getattr(self.bundle, table).get(id) or getattr(self.existing, table).get(id)
+    def t(self, type_name: str) -> pa.Table:
+        return self.new[type_name].table
 
-    def factor(self, id: str) -> Factor | None:
-        return self.bundle.factors.get(id) or self.existing.factors.get(id) or self.library.get(id)
+    @cached_property
+    def factors(self) -> dict[str, Factor]:
+        """Factors by id: the bundle's, then the store's, then the library's."""
+        out = dict(self.library)
+        for table in (self.old["factor"], self.t("factor")):
+            out.update((r["id"], Factor.model_validate(r)) for r in arrow_to_records(Factor, table))
+        return out
 
-    def _err(self, e: Entity, column: str | None, value: object, reason: str) -> None:
-        line = self.lines.get((e.type_name, e.id))
-        self.errors.append(RowError(f"{e.file}.csv", line, column, None if value is None else str(value), reason))
+    @cached_property
+    def enterprise_ids(self) -> pa.Array:
+        return ids_of(self.t("enterprise"), self.old["enterprise"])
 
-    def _unit(self, e: Entity, column: str, unit: str, target: str, what: str) -> float | None:
-        try:
-            return conversion_factor(unit, target)
-        except UnitError:
-            self._err(e, column, unit, f"cannot convert {unit!r} to {target!r}, the unit of {what}")
-            return None
+    @cached_property
+    def products(self) -> tuple[pa.Table, np.ndarray]:
+        """Every product the bundle sees (the bundle's rows win) and its row in the bundle (-1: stored)."""
+        return merged(self.t("product"), self.old["product"])
+
+    def _err(self, type_name: str, rows: np.ndarray, column: str | None, values: Sequence[Any], reasons: Any) -> None:
+        """An error per row of the bundle's ``type_name`` table (``rows``: positions; -1: a stored row)."""
+        lines = self.new[type_name].lines
+        file = f"{ENTITY_TYPES[type_name].file}.csv"
+        for k, i in enumerate(np.asarray(rows, np.int64).tolist()):
+            v = _py(values[k])
+            why = reasons if isinstance(reasons, str) else reasons[k]
+            self.errors.append(
+                RowError(file, int(lines[i]) if i >= 0 else None, column, None if v is None else str(v), why)
+            )
+
+    def _unknown(self, type_name: str, column: str, known: pa.Array, reason: str) -> None:
+        a = arr(self.t(type_name), column)
+        bad = np.flatnonzero(given(a) & ~isin(a, known))
+        self._err(type_name, bad, column, strs(a.take(pa.array(bad))), reason)
+
+    def _unit_errors(
+        self, type_name: str, rows: np.ndarray, units: np.ndarray, targets: Sequence[str], whats: Sequence[str]
+    ) -> None:
+        reasons = [
+            f"cannot convert {u!r} to {t!r}, the unit of {w}" for u, t, w in zip(units, targets, whats, strict=True)
+        ]
+        self._err(type_name, rows, "unit", units, reasons)
 
     # -- checks ---------------------------------------------------------------------------
     def run(self) -> Checker:
         self.parks()
-        self.products()
+        self.products_()
         self.allocation()
         self.activities()
         self.flows()
@@ -62,213 +121,188 @@ class Checker:
         return self
 
     def parks(self) -> None:
-        years = {p.year for p in [*self.bundle.parks.values(), *self.existing.parks.values()]}
+        new, old = self.t("park"), self.old["park"]
+        years = set(arr(new, "year").to_pylist()) | set(arr(old, "year").to_pylist())
         if len(years) > 1:
-            for p in self.bundle.parks.values():
-                self._err(p, "year", p.year, f"all parks of a bundle share one accounting year (found {sorted(years)})")
-        for e in self.bundle.enterprises.values():
-            if e.park and not self._get("parks", e.park):
-                why = (
-                    "unknown park (add it to parks.csv)"
-                    if self.bundle.parks
-                    else "parks.csv is required when an enterprise names a park"
-                )
-                self._err(e, "park", e.park, why)
+            rows = np.arange(new.num_rows)
+            self._err(
+                "park",
+                rows,
+                "year",
+                arr(new, "year").to_pylist(),
+                f"all parks of a bundle share one accounting year (found {sorted(years)})",
+            )
+        why = (
+            "unknown park (add it to parks.csv)"
+            if new.num_rows
+            else "parks.csv is required when an enterprise names a park"
+        )
+        self._unknown("enterprise", "park", ids_of(new, old), why)
 
-    def products(self) -> None:
-        for p in self.bundle.products.values():
-            if not self._get("enterprises", p.enterprise):
-                self._err(p, "enterprise", p.enterprise, "unknown enterprise")
-            self._carrier(p)
-            if p.kind == "waste" and p.price_cny:
-                self.warnings.append(
-                    f"products.csv: waste product {p.id} has a price; waste carries no burden (cut-off)"
-                )
-
-    def _carrier(self, p: Product) -> None:
-        """``carrier`` is required for kind=energy and means nothing for other kinds."""
-        if p.kind == "energy" and p.carrier is None:
-            self._err(p, "carrier", None, f"required for kind=energy: {CARRIERS}")
-        elif p.kind != "energy" and p.carrier is not None:
-            self._err(p, "carrier", p.carrier, f"only energy products have a carrier (this one is kind={p.kind})")
+    def products_(self) -> None:
+        t = self.t("product")
+        self._unknown("product", "enterprise", self.enterprise_ids, "unknown enterprise")
+        kind, carrier = arr(t, "kind"), arr(t, "carrier")
+        energy = pc.equal(kind, "energy").to_numpy(zero_copy_only=False)
+        has = given(carrier)
+        rows = np.flatnonzero(energy & ~has)
+        self._err("product", rows, "carrier", [None] * len(rows), f"required for kind=energy: {CARRIERS}")
+        rows = np.flatnonzero(~energy & has)
+        kinds = strs(kind.take(pa.array(rows)))
+        self._err(
+            "product",
+            rows,
+            "carrier",
+            strs(carrier.take(pa.array(rows))),
+            [f"only energy products have a carrier (this one is kind={k})" for k in kinds],
+        )
+        waste = pc.equal(kind, "waste").to_numpy(zero_copy_only=False) & truthy(arr(t, "price_cny"))
+        for pid in strs(arr(t, "id").take(pa.array(np.flatnonzero(waste)))):
+            self.warnings.append(f"products.csv: waste product {pid} has a price; waste carries no burden (cut-off)")
 
     def allocation(self) -> None:
-        """Every enterprise with several outputs has the data its allocation rule needs."""
-        makers = {p.enterprise for p in self.bundle.products.values()} | set(self.bundle.enterprises)
-        merged = {**self.existing.products, **self.bundle.products}  # the bundle's rows win
-        by_maker: dict[str, list[Product]] = defaultdict(list)  # grouped once: linear, not a scan per maker
-        for p in merged.values():
-            by_maker[p.enterprise].append(p)
-        for eid in sorted(makers):
-            ent = self._get("enterprises", eid)
-            if ent is None:
-                continue
-            products = by_maker.get(eid, [])
+        """Every enterprise with several outputs has the data its allocation rule needs (only those
+        can fail: one non-waste output takes the whole burden)."""
+        products, _ = self.products
+        makers = pc.unique(pa.concat_arrays([arr(self.t("product"), "enterprise"), arr(self.t("enterprise"), "id")]))
+        maker = arr(products, "enterprise")
+        useful = pc.not_equal(arr(products, "kind"), "waste")
+        counts = pc.value_counts(maker.filter(useful))
+        several = counts.field("values").filter(pc.greater_equal(counts.field("counts"), 2))
+        candidates = several.filter(pc.is_in(several, value_set=makers))
+        if not len(candidates):
+            return
+        ents, at = merged(self.t("enterprise"), self.old["enterprise"])
+        keep = isin(arr(ents, "id"), candidates)
+        ents, at = ents.filter(pa.array(keep)), at[keep]
+        mine = products.filter(pc.is_in(maker, value_set=candidates))
+        by_maker: dict[str, list[Product]] = {}
+        for r in arrow_to_records(Product, mine):
+            by_maker.setdefault(r["enterprise"], []).append(Product.model_validate(r))
+        for pos, rec in sorted(
+            zip(at.tolist(), arrow_to_records(Enterprise, ents), strict=True), key=lambda x: x[1]["id"]
+        ):
+            ent = Enterprise.model_validate(rec)
             try:
-                allocate(ent, products)
+                allocate(ent, by_maker.get(ent.id, []))
             except AllocationError as exc:
-                self._err(ent, "allocation", ent.allocation, str(exc))
+                self._err("enterprise", np.array([pos]), "allocation", [ent.allocation], str(exc))
 
     def activities(self) -> None:
-        power: dict[str, float] = defaultdict(float)
-        green: dict[str, list] = defaultdict(list)
-        for a in self.bundle.activities.values():
-            if not self._get("enterprises", a.enterprise):
-                self._err(a, "enterprise", a.enterprise, "unknown enterprise")
-            if a.type in ENERGY_ACTIVITIES and not (a.type == "electricity" and a.item == "grid"):
-                f = self.factor(a.item)
-                if f is None:
-                    self._err(a, "item", a.item, "unknown factor")
-                elif f.kind not in ("energy", None):
-                    self._err(a, "item", a.item, f"{a.type} activities need an energy factor (this one is {f.kind})")
-                else:
-                    self._unit(a, "unit", a.unit, f.unit, f"factor {f.id}")
-            elif a.type == "electricity":
-                self._unit(a, "unit", a.unit, "kWh", "electricity")
-            elif a.type == "process" and a.item not in self.gases.values():
-                self._err(a, "item", a.item, f"unknown gas (known: {', '.join(sorted(self.gases.values()))})")
-            if a.type in ("process", "removal") and not is_mass(a.unit):
-                self._err(a, "unit", a.unit, f"{a.type} quantities are masses of gas (e.g. t, kg)")
-            if a.type == "electricity":
-                mwh = self._unit(a, "unit", a.unit, "MWh", "electricity")
-                if mwh is not None:
-                    power[a.enterprise] += a.quantity * mwh
-                if a.green_mwh:
-                    green[a.enterprise].append(a)
-        for ent, acts in green.items():
-            total_green = sum(a.green_mwh or 0 for a in acts)
-            if total_green > power[ent] * (1 + 1e-9):
-                self._err(
-                    acts[-1],
-                    "green_mwh",
-                    total_green,
-                    f"green_mwh above the enterprise's electricity use ({power[ent]:g} MWh)",
-                )
+        t = self.t("activity")
+        self._unknown("activity", "enterprise", self.enterprise_ids, "unknown enterprise")
+        typ, item, unit = arr(t, "type"), arr(t, "item"), arr(t, "unit")
+        types, items, units = strs(typ), strs(item), strs(unit)
+        grid = (types == "electricity") & (items == "grid")
+        energy = np.isin(types, ENERGY_ACTIVITIES) & ~grid
+        fac = per_distinct(self.factors.get, item)
+        rows = np.flatnonzero(energy & (fac == None))  # noqa: E711 (element-wise)
+        self._err("activity", rows, "item", items[rows], "unknown factor")
+        kind_bad = energy & np.array([f is not None and f.kind not in ("energy", None) for f in fac], bool)
+        rows = np.flatnonzero(kind_bad)
+        self._err(
+            "activity",
+            rows,
+            "item",
+            items[rows],
+            [f"{types[i]} activities need an energy factor (this one is {fac[i].kind})" for i in rows],
+        )
+        ok_fac = energy & (fac != None) & ~kind_bad  # noqa: E711
+        fac_unit = pa.array([f.unit if f is not None else None for f in fac], pa.string())
+        k = conversions(unit, fac_unit)
+        rows = np.flatnonzero(ok_fac & np.isnan(k))
+        self._unit_errors(
+            "activity", rows, units[rows], [fac[i].unit for i in rows], [f"factor {fac[i].id}" for i in rows]
+        )
+        kwh = conversions(unit, "kWh")
+        rows = np.flatnonzero(grid & np.isnan(kwh))
+        self._unit_errors("activity", rows, units[rows], ["kWh"] * len(rows), ["electricity"] * len(rows))
+        known_gases = set(self.gases.values())
+        rows = np.flatnonzero((types == "process") & ~np.isin(items, list(known_gases)))
+        self._err("activity", rows, "item", items[rows], f"unknown gas (known: {', '.join(sorted(known_gases))})")
+        mass = per_distinct(lambda u: u is not None and is_mass(u), unit, dtype=bool)
+        rows = np.flatnonzero(np.isin(types, ("process", "removal")) & ~mass)
+        self._err(
+            "activity",
+            rows,
+            "unit",
+            units[rows],
+            [f"{types[i]} quantities are masses of gas (e.g. t, kg)" for i in rows],
+        )
+        self._green(t, types == "electricity", units)
+
+    def _green(self, t: pa.Table, power: np.ndarray, units: np.ndarray) -> None:
+        """Green electricity of an enterprise is at most its electricity use."""
+        mwh = conversions(arr(t, "unit"), "MWh")
+        rows = np.flatnonzero(power & np.isnan(mwh))
+        self._unit_errors("activity", rows, units[rows], ["MWh"] * len(rows), ["electricity"] * len(rows))
+        green = power & truthy(arr(t, "green_mwh"))
+        if not green.any():
+            return
+        codes = pc.dictionary_encode(arr(t, "enterprise"))
+        ent, names = codes.indices.to_numpy(zero_copy_only=False), codes.dictionary.to_pylist()
+        use = np.where(power & ~np.isnan(mwh), nums(arr(t, "quantity")) * np.nan_to_num(mwh), 0.0)
+        total_use = np.bincount(ent, use, minlength=len(names))
+        gm = np.where(green, nums(arr(t, "green_mwh")), 0.0)
+        total_green = np.bincount(ent, gm, minlength=len(names))
+        last = np.full(len(names), -1)
+        last[ent[green]] = np.flatnonzero(green)  # later rows overwrite earlier ones: the last green row
+        for e in np.flatnonzero((last >= 0) & (total_green > total_use * (1 + 1e-9))).tolist():
+            self._err(
+                "activity",
+                np.array([last[e]]),
+                "green_mwh",
+                [float(total_green[e])],
+                f"green_mwh above the enterprise's electricity use ({total_use[e]:g} MWh)",
+            )
 
     def flows(self) -> None:
-        out_of: dict[str, float] = defaultdict(float)
-        sources = {f.source for f in self.bundle.flows.values()}
-        services = {s for s in sources if self._is_transport_service(s)}  # once per distinct source
-        buys_transport = {f.to for f in self.bundle.flows.values() if f.source in services}
-        enterprises = {**self.existing.enterprises, **self.bundle.enterprises}
-        products = {**self.existing.products, **self.bundle.products}
-        for f in self.bundle.flows.values():
-            if f.to not in enterprises:
-                self._err(f, "to", f.to, "unknown enterprise")
-            if f.factor_id is not None:
-                self._factor_flow(f)
-                continue
-            p: Product | None = products.get(f.source)
-            if p is None:
-                self._err(f, "from", f.source, "unknown product (use factor:<id> for goods bought outside the graph)")
-                continue
-            if f.quantity is not None and f.unit:
-                k = self._unit(f, "unit", f.unit, p.unit, f"product {p.id}")
-                if k is not None:
-                    out_of[p.id] += f.quantity * k
-            elif not p.price_cny:
-                self._err(f, "spend_cny", f.spend_cny, f"spend-only flow of product {p.id}, which has no price_cny")
-            else:
-                out_of[p.id] += (f.spend_cny or 0) / p.price_cny
-            if f.distance_km and not _carries_mass(f, p):
-                self._err(
-                    f,
-                    "distance_km",
-                    f.distance_km,
-                    f"transport needs a mass: {f.unit or 'spend'} is not a mass and product {p.id} has no mass_kg",
-                )
-            if f.distance_km and f.to in buys_transport and f.source not in services:
-                self.warnings.append(
-                    f"flows.csv: flow {f.id} carries distance_km and {f.to} also buys transport as a service; "
-                    "count the transport once (DECISIONS 18)"
-                )
-        stored = self._stored_outflows(set(out_of) | set(self.bundle.products))
-        for pid in sorted(set(out_of) | set(stored)):
-            p = self._get("products", pid)
-            qty = out_of.get(pid, 0.0) + stored.get(pid, 0.0)
-            if p is not None and qty > p.output * (1 + 1e-9):
-                kept = f" ({stored[pid]:g} of them in stored flows)" if stored.get(pid) else ""
-                self._err(
-                    p, "output", p.output, f"flows out of {pid} sum to {qty:g} {p.unit}{kept}, more than its output"
-                )
-
-    def _stored_outflows(self, products: set[str]) -> dict[str, float]:
-        """Quantity (in each product's unit) of the stored flows out of ``products`` that the bundle
-        keeps (flows of the same id in the bundle replace them)."""
-        out: dict[str, float] = defaultdict(float)
-        for f in self.existing.flows.values():
-            if f.id in self.bundle.flows or f.source not in products:
-                continue
-            p = self._get("products", f.source)
-            if p is None:
-                continue
-            if f.quantity is not None and f.unit and convertible(f.unit, p.unit):
-                out[p.id] += f.quantity * conversion_factor(f.unit, p.unit)
-            elif f.quantity is None and p.price_cny:
-                out[p.id] += (f.spend_cny or 0) / p.price_cny
-        return out
-
-    def _is_transport_service(self, source: str) -> bool:
-        p = self._get("products", source)
-        return p is not None and convertible(p.unit, "t*km")
-
-    def _factor_flow(self, f) -> None:
-        fac = self.factor(f.factor_id)
-        if fac is None:
-            self._err(f, "from", f.source, "unknown factor (not in the bundle, the store or the library)")
-            return
-        if fac.kind == "energy":
-            self._err(
-                f, "from", f.source, "flows may not reference energy factors: buying fuel or power is an activity"
-            )
-        if f.quantity is not None and f.unit:
-            self._unit(f, "unit", f.unit, fac.unit, f"factor {fac.id}")
-        if f.distance_km and not (f.unit and is_mass(f.unit)):
-            self._err(f, "distance_km", f.distance_km, "transport needs a mass: give the quantity in a mass unit")
-        if f.quantity is None and fac.unit != "CNY" and not convertible(fac.unit, "CNY"):
-            self._err(
-                f, "spend_cny", f.spend_cny, f"spend-only flow needs a per-CNY factor ({fac.id} is per {fac.unit})"
-            )
+        check_flows(self)
 
     def sales(self) -> None:
-        for s in self.bundle.sales.values():
-            p = self._get("products", s.product)
-            if p is None:
-                self._err(s, "product", s.product, "unknown product")
-            else:
-                self._unit(s, "unit", s.unit, p.unit, f"product {p.id}")
-            if s.eol:
-                f = self.factor(s.eol)
-                if f is None:
-                    self._err(s, "eol", s.eol, "unknown factor")
-                elif p is not None and not _eol_convertible(p, f):
-                    self._err(
-                        s,
-                        "eol",
-                        s.eol,
-                        f"factor {f.id} is per {f.unit}; product {p.id} needs a unit or mass_kg to match",
-                    )
+        t = self.t("sale")
+        products, _ = self.products
+        pos = index(arr(t, "product"), arr(products, "id"))
+        self._unknown("sale", "product", arr(products, "id"), "unknown product")
+        known = pos >= 0
+        p_unit = gather(products, "unit", pos)
+        k = conversions(arr(t, "unit"), p_unit)
+        rows = np.flatnonzero(known & np.isnan(k))
+        units, pu, pid = strs(arr(t, "unit")), strs(p_unit), strs(arr(t, "product"))
+        self._unit_errors("sale", rows, units[rows], pu[rows], [f"product {pid[i]}" for i in rows])
+        eol = arr(t, "eol")
+        fac = per_distinct(self.factors.get, eol)
+        eols = strs(eol)
+        has_eol = given(eol)
+        rows = np.flatnonzero(has_eol & (fac == None))  # noqa: E711 (element-wise)
+        self._err("sale", rows, "eol", eols[rows], "unknown factor")
+        has_mass = pa.array(given(gather(products, "mass_kg", pos)))
+        fine = per_distinct(self._eol_ok, p_unit, has_mass, eol, dtype=bool)
+        rows = np.flatnonzero(has_eol & known & ~fine)
+        reasons = [
+            f"factor {fac[i].id} is per {fac[i].unit}; product {pid[i]} needs a unit or mass_kg to match" for i in rows
+        ]
+        self._err("sale", rows, "eol", eols[rows], reasons)
+
+    def _eol_ok(self, p_unit: str | None, has_mass: bool | None, eol: str | None) -> bool:
+        """A product's end-of-life factor applies: its unit converts, or it has a mass and the factor is per mass."""
+        f = self.factors.get(eol) if eol else None
+        if f is None or p_unit is None or not np.isnan(factor_or_nan(p_unit, f.unit)):
+            return True
+        return bool(has_mass) and is_mass(f.unit)
 
     def symbiosis(self) -> None:
-        for r in [*self.bundle.residuals.values(), *self.bundle.needs.values()]:
-            if not self._get("enterprises", r.enterprise):
-                self._err(r, "enterprise", r.enterprise, "unknown enterprise")
-            if self.materials is not None and r.material not in self.materials:
-                self._err(r, "material", r.material, "unknown material (see seed_data/materials.csv)")
-            ref_col = "current_treatment" if r.type_name == "residual" else "virgin"
-            ref = getattr(r, ref_col)
-            if ref and self.factor(ref) is None:
-                self._err(r, ref_col, ref, "unknown factor")
-
-
-def _carries_mass(f, p: Product) -> bool:
-    """The flow's mass is known: a mass unit, a product measured in mass, or the product's mass_kg."""
-    return bool((f.unit and is_mass(f.unit)) or is_mass(p.unit) or p.mass_kg is not None)
-
-
-def _eol_convertible(p: Product, f: Factor) -> bool:
-    try:
-        conversion_factor(p.unit, f.unit)
-        return True
-    except UnitError:
-        return p.mass_kg is not None and is_mass(f.unit)
+        for type_name, ref_col in (("residual", "current_treatment"), ("need", "virgin")):
+            t = self.t(type_name)
+            self._unknown(type_name, "enterprise", self.enterprise_ids, "unknown enterprise")
+            if self.materials is not None:
+                self._unknown(
+                    type_name,
+                    "material",
+                    pa.array(sorted(self.materials), pa.string()),
+                    "unknown material (see seed_data/materials.csv)",
+                )
+            ref = arr(t, ref_col)
+            missing = per_distinct(lambda r: bool(r) and r not in self.factors, ref, dtype=bool)
+            rows = np.flatnonzero(missing)
+            self._err(type_name, rows, ref_col, strs(ref)[rows], "unknown factor")

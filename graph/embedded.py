@@ -89,6 +89,14 @@ def layout_of(db: sqlite3.Connection) -> str | None:
     return None
 
 
+def _table_rows(table: pa.Table, year: int | None) -> list[tuple[Any, ...]]:
+    """Rows for ``executemany`` from a columnar table (store layout), column lists zipped once."""
+    cols = [c.to_pylist() for c in table.columns]
+    if year is not None:
+        cols.insert(0, [year] * table.num_rows)
+    return list(zip(*cols, strict=True))
+
+
 class _Tx:
     """The embedded store's side of a write transaction (see :class:`tanlian.graph.store.WriteTx`)."""
 
@@ -103,6 +111,15 @@ class _Tx:
 
     def read_all(self, type_name: str, year: int | None) -> dict[str, dict[str, Any]]:
         return self.store._select(self.cur, type_name, year)
+
+    def read_tables(self, year: int) -> list[pa.Table]:
+        """Every bundle table of ``year`` (factors: all) in :data:`BUNDLE_TYPES` order: the
+        revision's cached snapshot when there is one (the write lock is held, so it is current)."""
+        store = self.store
+        cached = load_cached(store.snap_dir, year, self.revision()) if store.snap_dir else None
+        if cached is not None:
+            return [cached[t.type_name] for t in BUNDLE_TYPES]
+        return [store._select_table(self.cur, t, year) for t in BUNDLE_TYPES]
 
     def apply(self, changes: Changes, progress: Progress | None) -> int:
         return self.store._write(self.cur, changes, progress)
@@ -315,7 +332,11 @@ class EmbeddedStore(StoreBase):
                 names = (["_year"] if yearly else []) + [_q(c.name) for c in columns(etype)] + ["_extra"]
                 marks = ", ".join("?" * len(names))
                 sql = f"INSERT OR REPLACE INTO {table_name(type_name)} ({', '.join(names)}) VALUES ({marks})"
-                rows = (((year,) if yearly else ()) + to_row(etype, r) for r in recs)
+                rows = (
+                    _table_rows(recs, year if yearly else None)
+                    if isinstance(recs, pa.Table)
+                    else (((year,) if yearly else ()) + to_row(etype, r) for r in recs)
+                )
             rows = list(rows)
             for i in range(0, len(rows), _BATCH):
                 cur.executemany(sql, rows[i : i + _BATCH])
@@ -353,22 +374,28 @@ class EmbeddedStore(StoreBase):
             cached = load_cached(self.snap_dir, year, rev) if self.snap_dir and year is not None else None
             if cached is not None:
                 return frozen(rev, year, cached)
-            tables: dict[str, pa.Table] = {}
-            for etype in BUNDLE_TYPES:
-                cols = ", ".join(_q(c.name) for c in columns(etype))
-                sql = f"SELECT {cols}, _extra FROM {table_name(etype.type_name)}"
-                if etype.type_name in YEARLY_NAMES:
-                    rows = (
-                        db.execute(sql + " WHERE _year=? ORDER BY id", (year,)).fetchall() if year is not None else []
-                    )
-                else:
-                    rows = db.execute(sql + " ORDER BY id").fetchall()
-                tables[etype.type_name] = rows_to_arrow(etype, rows)
+            tables = {t.type_name: self._select_table(db, t, year) for t in BUNDLE_TYPES}
         finally:
             db.execute("COMMIT")
         if self.snap_dir and year is not None:
             save_cached(self.snap_dir, year, rev, tables)
         return frozen(rev, year, tables)
+
+    @staticmethod
+    def _select_table(db: sqlite3.Cursor | sqlite3.Connection, etype: type[Entity], year: int | None) -> pa.Table:
+        """One bundle table of ``year`` (factors: all), sorted by id, as Arrow."""
+        cols = ", ".join(_q(c.name) for c in columns(etype))
+        sql = f"SELECT {cols}, _extra FROM {table_name(etype.type_name)}"
+        if etype.type_name not in YEARLY_NAMES:
+            return rows_to_arrow(etype, db.execute(sql + " ORDER BY id").fetchall())
+        if year is None:
+            return rows_to_arrow(etype, [])
+        return rows_to_arrow(etype, db.execute(sql + " WHERE _year=? ORDER BY id", (year,)).fetchall())
+
+    def _written(self, year: int | None, revision: int, tables: dict[str, pa.Table]) -> None:
+        """Keep the tables an import computed as the snapshot of its revision (no re-read)."""
+        if self.snap_dir and year is not None:
+            save_cached(self.snap_dir, year, revision, tables)
 
     # -- graph queries (networkx over the snapshot) ---------------------------------------
     def upstream(self, product_id: str, depth: int = 3, *, year: int | None = None) -> list[SupplyEdge]:

@@ -21,7 +21,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tanlian.errors import UnitError
-from tanlian.graph.model import Activity, ActivityType, Carrier, Entity, Flow, Product, ProductKind, Sale, TransportMode
+from tanlian.graph.model import (
+    Activity,
+    ActivityType,
+    AllocationRule,
+    Carrier,
+    Enterprise,
+    Entity,
+    Flow,
+    Product,
+    ProductKind,
+    Sale,
+    TransportMode,
+)
 from tanlian.units import parse_unit
 
 #: A plain decimal number (what pydantic's float parser surely reads the same way as ``float()``).
@@ -50,6 +62,11 @@ def _enum(lit: Any) -> Cell:
 
 #: Every model field of the fast types under its bundle name (a test checks they match the models).
 SPECS: dict[type[Entity], dict[str, Cell]] = {
+    Enterprise: {
+        "id": ID, "name": TEXT, "park": TEXT, "region": TEXT, "lat": Cell("real", lo=-90, hi=90),
+        "lon": Cell("real", lo=-180, hi=180), "allocation": _enum(AllocationRule), "share_footprints": Cell("bool"),
+        "pact_ids": TEXT, "owner_park": TEXT,
+    },
     Product: {
         "id": ID, "enterprise": ID, "name": TEXT, "unit": UNIT, "output": POSITIVE,
         "kind": _enum(ProductKind), "carrier": _enum(Carrier), "price_cny": NONNEG, "mass_kg": NONNEG,
@@ -74,12 +91,19 @@ SPECS: dict[type[Entity], dict[str, Cell]] = {
 @dataclass
 class Accepted:
     """The accepted rows of a table: positions (0-based), ids, whether the id was given, and the
-    typed values per column (``None`` where the cell is empty)."""
+    typed values per column with the mask of given cells (columns without any given cell left out)."""
 
     rows: np.ndarray
-    ids: list[str]
+    ids: np.ndarray  # object array of str
     explicit_id: np.ndarray
-    values: dict[str, list[Any]]
+    values: dict[str, np.ndarray]  # per column with a given cell: str (object), float64, int64 or bool
+    given: dict[str, np.ndarray]  # per column in ``values``: the cell was not empty
+
+    def column(self, name: str) -> list[Any] | None:
+        """Python values of one column, ``None`` where the cell is empty (None: no cell given)."""
+        if name not in self.values:
+            return None
+        return [v if g else None for v, g in zip(self.values[name].tolist(), self.given[name].tolist(), strict=True)]
 
 
 def _length(s: pd.Series) -> np.ndarray:
@@ -180,11 +204,13 @@ def accept(etype: type[Entity], cells: dict[str, pd.Series]) -> Accepted | None:
     ids = values["id"].where(explicit, _default_ids(etype, values, given))
     ok &= _length(ids) <= 200
     rows = np.flatnonzero(ok)
-    typed: dict[str, list[Any]] = {}
+    typed: dict[str, np.ndarray] = {}
+    present: dict[str, np.ndarray] = {}
     for name in spec:
-        if name == "id" or not given[name][rows].any():
+        g = given[name][rows]
+        if name == "id" or not g.any():
             continue
         col = values[name]
-        vals = col.iloc[rows].tolist() if isinstance(col, pd.Series) else col[rows].tolist()
-        typed[name] = [x if gv else None for x, gv in zip(vals, given[name][rows].tolist(), strict=True)]
-    return Accepted(rows, ids.iloc[rows].tolist(), explicit[rows], typed)
+        typed[name] = col.to_numpy(object)[rows] if isinstance(col, pd.Series) else col[rows]
+        present[name] = g
+    return Accepted(rows, ids.to_numpy(object)[rows], explicit[rows], typed, present)

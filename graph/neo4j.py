@@ -276,7 +276,7 @@ class Neo4jStore(StoreBase):
                 raise ValueError(f"unknown entity type {type_name!r}")
         year = changes.year
         # Last record per id wins (as INSERT OR REPLACE in the embedded store).
-        upserts = {t: list({r["id"]: r for r in recs}.values()) for t, recs in changes.upserts.items()}
+        upserts = {t: list({r["id"]: r for r in changes.records(t)}.values()) for t in changes.upserts}
         deletes = {t: list(dict.fromkeys(ids)) for t, ids in changes.deletes.items()}
         total = sum(map(len, upserts.values())) + sum(map(len, deletes.values()))
         done = 0

@@ -51,32 +51,34 @@ def _error(file: str, row: int, data: dict[str, object], err: dict) -> RowError:
     return RowError(file, row, column, None if value is None else str(value), msg)
 
 
-def parse_table(
-    etype: type[Entity], df: pd.DataFrame, file: str, gas_names: Mapping[str, str]
-) -> tuple[list[tuple[int, Entity]], list[RowError]]:
-    """Validate every row; return (line, entity) pairs and the errors (lines as in the file).
-
-    ``gas_names`` maps lower-case column names to gas names (``ch4`` → ``CH4``): the gas columns
-    of a factor table.
-    """
+def cells(etype: type[Entity], df: pd.DataFrame, file: str) -> tuple[list[str], list[pd.Series], list[RowError]]:
+    """(column names, stripped string cells per column, missing-column errors) of a table."""
     df = df.rename(columns=lambda c: str(c).strip())
     errors = [
         RowError(file, None, col, None, "missing required column")
         for col in required_columns(etype)
         if col not in df.columns
     ]
-    if errors:
-        return [], errors
     names = list(df.columns)
-    # cells stripped column by column (vectorised)
-    cols = [df.iloc[:, k].astype(str).str.strip() for k in range(len(names))]
-    fast = accept(etype, dict(zip(names, cols, strict=True))) if len(set(names)) == len(names) else None
-    parsed: list[tuple[int, Entity, bool]] = []  # (line, entity, id given)
-    slow = np.ones(len(df), bool)
-    if fast is not None:
-        slow[fast.rows] = False
-        parsed = _construct(etype, fast, [n for n in names if n not in SPECS[etype]], cols, names)
-    todo = np.flatnonzero(slow)
+    return names, [df.iloc[:, k].astype(str).str.strip() for k in range(len(names))], errors
+
+
+def fast_accept(etype: type[Entity], names: list[str], cols: list[pd.Series]) -> Accepted | None:
+    """The vectorised path's accepted rows (None: the type or this header has none)."""
+    return accept(etype, dict(zip(names, cols, strict=True))) if len(set(names)) == len(names) else None
+
+
+def slow_rows(
+    etype: type[Entity],
+    todo: np.ndarray,
+    names: list[str],
+    cols: list[pd.Series],
+    file: str,
+    gas_names: Mapping[str, str],
+) -> tuple[list[tuple[int, Entity, bool]], list[RowError]]:
+    """Rows ``todo`` (0-based positions) through pydantic: (line, entity, id given) and the errors."""
+    parsed: list[tuple[int, Entity, bool]] = []
+    errors: list[RowError] = []
     lists = [c.iloc[todo].tolist() for c in cols]
     for j, i in enumerate(todo.tolist()):
         line = i + 2  # header is line 1
@@ -89,16 +91,40 @@ def parse_table(
             errors += [_error(file, line, data, e) for e in exc.errors()]
             continue
         parsed.append((line, ent, "id" in data))
+    return parsed, errors
+
+
+def duplicate_error(file: str, line: int, id: str, first: int, explicit: bool) -> RowError:
+    hint = "" if explicit else " (give each flow an explicit id)"
+    return RowError(file, line, "id", id, f"duplicate id, first used on row {first}{hint}")
+
+
+def parse_table(
+    etype: type[Entity], df: pd.DataFrame, file: str, gas_names: Mapping[str, str]
+) -> tuple[list[tuple[int, Entity]], list[RowError]]:
+    """Validate every row; return (line, entity) pairs and the errors (lines as in the file).
+
+    ``gas_names`` maps lower-case column names to gas names (``ch4`` → ``CH4``): the gas columns
+    of a factor table.
+    """
+    names, cols, errors = cells(etype, df, file)
+    if errors:
+        return [], errors
+    fast = fast_accept(etype, names, cols)
+    parsed: list[tuple[int, Entity, bool]] = []  # (line, entity, id given)
+    slow = np.ones(len(df), bool)
+    if fast is not None:
+        slow[fast.rows] = False
+        parsed = _construct(etype, fast, [n for n in names if n not in SPECS[etype]], cols, names)
+    more, errors = slow_rows(etype, np.flatnonzero(slow), names, cols, file, gas_names)
+    parsed += more
     if fast is not None:
         parsed.sort(key=lambda t: t[0])
     entities: list[tuple[int, Entity]] = []
     first_row: dict[str, int] = {}
     for line, ent, explicit in parsed:
         if ent.id in first_row:
-            hint = "" if explicit else " (give each flow an explicit id)"
-            errors.append(
-                RowError(file, line, "id", ent.id, f"duplicate id, first used on row {first_row[ent.id]}{hint}")
-            )
+            errors.append(duplicate_error(file, line, ent.id, first_row[ent.id], explicit))
             continue
         first_row[ent.id] = line
         entities.append((line, ent))
@@ -115,9 +141,9 @@ def _construct(
     columns: list[list[object]] = []
     for name, f in etype.model_fields.items():
         default = f.get_default(call_default_factory=True)
-        col = fast.values.get(f.alias or name)
+        col = fast.column(f.alias or name)
         if name == "id":
-            col = fast.ids
+            col = fast.ids.tolist()
         elif col is None:
             col = [default] * n
         elif default is not None:

@@ -7,17 +7,28 @@ backends behave the same way. The rest of Tanlian talks only to :class:`GraphSto
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
-from tanlian.errors import StoreConflict, TanlianError
+import pyarrow as pa
+
+from tanlian.graph.changes import (  # re-exported: the store's public vocabulary
+    AUX_NAMES,
+    RESULT_NAMES,
+    UNDATED,
+    YEARLY_NAMES,
+    Changes,
+    Guard,
+    ImportSummary,
+    Progress,
+    WriteTx,
+    latest_year,
+)
 from tanlian.graph.model import (
-    AUX_TYPES,
     BUNDLE_TYPES,
     ENTITY_TYPES,
-    FACTOR_PREFIX,
     YEARLESS_TYPES,
     Enterprise,
     Entity,
@@ -25,19 +36,25 @@ from tanlian.graph.model import (
     Park,
 )
 from tanlian.graph.snapshot import TableSnapshot
+from tanlian.graph.table_import import graph_tables, import_tables
 
 E = TypeVar("E", bound=Entity)
-Progress = Callable[[int, int], None]  # (done, total)
-
-#: Year key of rows imported without any year (a bundle without parks into an empty store, no --year).
-UNDATED = 0
-BUNDLE_NAMES: tuple[str, ...] = tuple(t.type_name for t in BUNDLE_TYPES)
-AUX_NAMES: tuple[str, ...] = tuple(t.type_name for t in AUX_TYPES)
-#: Types whose writes change computed results: bump ``revision()`` (bundle types, and auxiliary
-#: types that feed the solve, such as imported supplier footprints).
-RESULT_NAMES: frozenset[str] = frozenset(BUNDLE_NAMES) | {t.type_name for t in AUX_TYPES if t.affects_results}
-#: Types whose rows are keyed by (year, id): every bundle type but the factors.
-YEARLY_NAMES: frozenset[str] = frozenset(t.type_name for t in BUNDLE_TYPES if t not in YEARLESS_TYPES)
+__all__ = [
+    "AUX_NAMES",
+    "RESULT_NAMES",
+    "UNDATED",
+    "YEARLY_NAMES",
+    "Changes",
+    "GraphStore",
+    "Guard",
+    "ImportSummary",
+    "Progress",
+    "StoreBase",
+    "SupplyEdge",
+    "WriteTx",
+    "entity_type",
+    "store_key",
+]
 
 
 @dataclass(frozen=True)
@@ -49,120 +66,6 @@ class SupplyEdge:
     supplier: str | None  # maker of ``source`` (None for factors)
     customer: str
     depth: int
-
-
-@dataclass
-class ImportSummary:
-    """What an import changed, per entity file name."""
-
-    added: dict[str, int] = field(default_factory=dict)
-    changed: dict[str, int] = field(default_factory=dict)
-    unchanged: dict[str, int] = field(default_factory=dict)
-    removed: dict[str, int] = field(default_factory=dict)
-    revision_before: int = 0
-    revision_after: int = 0
-    year: int | None = None
-
-    @property
-    def wrote(self) -> bool:
-        return self.revision_after != self.revision_before
-
-
-@dataclass(frozen=True)
-class Changes:
-    """A set of writes applied in one transaction: records to upsert and ids to delete, by type name.
-
-    ``year`` is the accounting year of the yearly rows (ignored for factors and auxiliary types)."""
-
-    upserts: dict[str, list[dict[str, Any]]]
-    deletes: dict[str, list[str]]
-    year: int | None = None
-
-    def __bool__(self) -> bool:
-        return any(self.upserts.values()) or any(self.deletes.values())
-
-    def types(self) -> set[str]:
-        return {t for t, v in self.upserts.items() if v} | {t for t, v in self.deletes.items() if v}
-
-    @property
-    def bundle(self) -> bool:
-        """Whether computed results change (a bundle table or a result-feeding auxiliary type):
-        bumps ``revision()``; other auxiliary writes bump only ``aux_revision()``."""
-        return bool(self.types() & RESULT_NAMES)
-
-    @property
-    def aux(self) -> bool:
-        return bool(self.types() & set(AUX_NAMES))
-
-
-#: The records of the store a guard sees: type name → id → record (read lazily, per type).
-Current = Mapping[str, Mapping[str, dict[str, Any]]]
-Guard = Callable[[Current, Changes], None]
-
-
-class WriteTx(Protocol):
-    """What a backend offers inside its write transaction (held until commit or rollback)."""
-
-    def revision(self) -> int: ...
-    def years(self) -> list[int]: ...
-    def read_all(self, type_name: str, year: int | None) -> dict[str, dict[str, Any]]: ...
-    def apply(self, changes: Changes, progress: Progress | None) -> int: ...
-
-
-class _Lazy(Mapping[str, Mapping[str, dict[str, Any]]]):
-    """type name → records, each type read from the write transaction on first use."""
-
-    def __init__(self, tx: WriteTx, year: int | None, preloaded: dict[str, dict[str, dict[str, Any]]]):
-        self._tx, self._year, self._data = tx, year, preloaded
-
-    def __getitem__(self, type_name: str) -> Mapping[str, dict[str, Any]]:
-        if type_name not in ENTITY_TYPES:
-            raise KeyError(type_name)
-        if type_name not in self._data:
-            self._data[type_name] = self._tx.read_all(type_name, self._year)
-        return self._data[type_name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(ENTITY_TYPES)
-
-    def __len__(self) -> int:
-        return len(ENTITY_TYPES)
-
-
-def _latest(tx: WriteTx) -> int | None:
-    ys = tx.years()
-    return ys[-1] if ys else None
-
-
-def _factors_used_elsewhere(tx: WriteTx, year: int) -> set[str]:
-    """Factor ids that rows of other years reference (a replace of one year keeps them)."""
-    used: set[str] = set()
-    for y in tx.years():
-        if y == year:
-            continue
-        used |= {
-            r["from"][len(FACTOR_PREFIX) :]
-            for r in tx.read_all("flow", y).values()
-            if r["from"].startswith(FACTOR_PREFIX)
-        }
-        used |= {r["item"] for r in tx.read_all("activity", y).values()}
-    return used
-
-
-def bundle_year(graph: Graph, year: int | None, latest: int | None) -> int:
-    """The accounting year of a bundle: its parks' year, else ``year``, else the latest stored
-    year, else :data:`UNDATED` (DECISIONS 1: one bundle = one year)."""
-    years = {p.year for p in graph.parks.values()}
-    if len(years) > 1:
-        raise TanlianError(f"all parks of a bundle share one accounting year (found {sorted(years)})")
-    if years:
-        (y,) = years
-        if year is not None and year != y:
-            raise TanlianError(f"--year {year} differs from the bundle's year {y} (its parks' year)")
-        return y
-    if year is not None:
-        return year
-    return latest if latest is not None else UNDATED
 
 
 @runtime_checkable
@@ -183,6 +86,16 @@ class GraphStore(Protocol):
     def import_graph(
         self,
         graph: Graph,
+        *,
+        replace: bool = False,
+        progress: Progress | None = None,
+        expected_revision: int | None = None,
+        guard: Guard | None = None,
+        year: int | None = None,
+    ) -> ImportSummary: ...
+    def import_tables(
+        self,
+        tables: Mapping[str, pa.Table],
         *,
         replace: bool = False,
         progress: Progress | None = None,
@@ -237,7 +150,7 @@ class StoreBase:
         """Write all changes in ONE transaction; return the revision after it."""
         with self._write_tx() as tx:
             if changes.year is None and any(t in YEARLY_NAMES for t in changes.types()):
-                changes = Changes(changes.upserts, changes.deletes, _latest(tx) or UNDATED)
+                changes = Changes(changes.upserts, changes.deletes, latest_year(tx) or UNDATED)
             return tx.apply(changes, progress)
 
     def wipe(self) -> None:
@@ -267,48 +180,57 @@ class StoreBase:
         guard: Guard | None = None,
         year: int | None = None,
     ) -> ImportSummary:
-        """Upsert a whole bundle by id into its year (``replace``: also delete what the bundle
-        lacks in that year; other years and factors of other bundles... see docs/storage.md).
+        """:meth:`import_tables` of an in-memory graph."""
+        return self.import_tables(
+            graph_tables(graph),
+            replace=replace,
+            progress=progress,
+            expected_revision=expected_revision,
+            guard=guard,
+            year=year,
+        )
 
-        Everything happens in ONE write transaction: read the current rows, diff, check
+    def import_tables(
+        self,
+        tables: Mapping[str, pa.Table],
+        *,
+        replace: bool = False,
+        progress: Progress | None = None,
+        expected_revision: int | None = None,
+        guard: Guard | None = None,
+        year: int | None = None,
+    ) -> ImportSummary:
+        """Upsert a whole bundle (columnar tables by type name, :func:`columns.arrow_schema`) by id
+        into its year (``replace``: also delete what the bundle lacks in that year; factors other
+        years use stay).
+
+        Everything happens in ONE write transaction: read the current tables, diff, check
         ``expected_revision`` (:class:`StoreConflict`), call ``guard(current, changes)`` (which may
         raise to abort), write. Identical content is not rewritten: the revision stays.
         """
         with self._write_tx() as tx:
-            rev = tx.revision()
-            if expected_revision is not None and expected_revision != rev:
-                raise StoreConflict(expected_revision, rev)
-            y = bundle_year(graph, year, _latest(tx))
-            summary = ImportSummary(revision_before=rev, year=y)
-            current: dict[str, dict[str, dict[str, Any]]] = {}
-            upserts: dict[str, list[dict[str, Any]]] = {}
-            deletes: dict[str, list[str]] = {}
-            for etype in BUNDLE_TYPES:
-                cur = current[etype.type_name] = tx.read_all(etype.type_name, y)
-                new = {k: v.record() for k, v in graph.table(etype).items()}
-                added = [r for k, r in new.items() if k not in cur]
-                changed = [r for k, r in new.items() if k in cur and cur[k] != r]
-                upserts[etype.type_name] = added + changed
-                gone = sorted(set(cur) - set(new)) if replace else []
-                if gone and etype in YEARLESS_TYPES:
-                    gone = sorted(set(gone) - _factors_used_elsewhere(tx, y))
-                deletes[etype.type_name] = gone
-                summary.added[etype.file] = len(added)
-                summary.changed[etype.file] = len(changed)
-                summary.unchanged[etype.file] = len(new) - len(added) - len(changed)
-                summary.removed[etype.file] = len(gone)
-            changes = Changes(upserts, deletes, y)
-            if guard is not None:
-                guard(_Lazy(tx, y, current), changes)
-            summary.revision_after = tx.apply(changes, progress) if changes else rev
+            summary, tables_after = import_tables(
+                tx,
+                tables,
+                replace=replace,
+                progress=progress,
+                expected_revision=expected_revision,
+                guard=guard,
+                year=year,
+            )
+        if tables_after is not None:
+            self._written(summary.year, summary.revision_after, tables_after)
         return summary
+
+    def _written(self, year: int | None, revision: int, tables: dict[str, pa.Table]) -> None:
+        """Hook: an import committed ``revision``; ``tables`` are the year's tables at it."""
 
     def upsert(self, entities: Sequence[Entity], *, year: int | None = None) -> int:
         """Insert or replace entities by id (in ``year``, default latest) in one transaction;
         returns how many changed. A park is written to its own year."""
         n = 0
         with self._write_tx() as tx:
-            y = year if year is not None else _latest(tx)
+            y = year if year is not None else latest_year(tx)
             by_year: dict[int | None, dict[str, list[dict[str, Any]]]] = {}
             for e in entities:
                 ey = e.year if isinstance(e, Park) else (y if e.type_name in YEARLY_NAMES else None)
@@ -329,7 +251,7 @@ class StoreBase:
     def delete(self, etype: type[Entity], ids: Iterable[str], *, year: int | None = None) -> int:
         """Delete entities by id (of ``year``, default latest) in one transaction; returns how many existed."""
         with self._write_tx() as tx:
-            y = (year if year is not None else _latest(tx)) if etype.type_name in YEARLY_NAMES else None
+            y = (year if year is not None else latest_year(tx)) if etype.type_name in YEARLY_NAMES else None
             cur = tx.read_all(etype.type_name, y) if y is not None or etype.type_name not in YEARLY_NAMES else {}
             existing = [i for i in dict.fromkeys(ids) if i in cur]
             if existing:

@@ -111,11 +111,11 @@ def import_upload(
         with upload.open("wb") as out:
             _copy(file.file, out, MAX_UPLOAD, "upload", MAX_UPLOAD, digest)
         bundle = upload if is_xlsx else extract_bundle(upload, tmp / "bundle", name)
-        revision = store.revision()
-        existing = store.snapshot()
+        snapshot = store.snapshot_tables()
+        revision, existing = snapshot.revision, snapshot.to_graph()
         loaded = load_bundle(
             bundle,
-            existing=None if replace else existing,
+            existing=None if replace else snapshot,
             allow_extra=allow_extra,
             allow_implausible=allow_implausible,
         )

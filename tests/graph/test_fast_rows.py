@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from tanlian.graph.fast_rows import SPECS, accept
-from tanlian.graph.model import Activity, Flow, Product, Sale
+from tanlian.graph.model import Activity, Enterprise, Flow, Product, Sale
 from tanlian.graph.rows import columns_of, parse_table
 
 
@@ -92,6 +92,19 @@ def test_fast_path_accepts_only_what_pydantic_accepts_and_most_plain_rows():
                     "quantity": ["1", "2", "3", "4"],
                     "unit": ["kg", "kWh", "t", "t"],
                     "green_mwh": ["", "0.001", "1", "0"],
+                }
+            ),
+        ),
+        (
+            Enterprise,
+            pd.DataFrame(
+                {
+                    "id": ["E1", "E2", "E3", "", "E5", "E6", "E7"],
+                    "name": ["a", "b", "", "d", "e", "f", "g"],
+                    "lat": ["31.2", "91", "", "", "-90", "nan", ""],
+                    "allocation": ["", "mass", "", "", "Mass", "", "explicit"],
+                    "share_footprints": ["", "no", "yes", "", "on", "", "0"],
+                    "region": ["", "", "", "", "", "", "Jiangsu"],
                 }
             ),
         ),

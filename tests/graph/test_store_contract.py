@@ -232,7 +232,7 @@ def test_expected_revision_and_guard(store):
 
     def guard(current, changes):
         seen["parks"] = dict(current["park"])
-        seen["changed"] = [r["id"] for r in changes.upserts["park"]]
+        seen["changed"] = [r["id"] for r in changes.records("park")]
         raise TanlianError("not yours")
 
     with pytest.raises(TanlianError, match="not yours"):
