@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ import pyarrow as pa
 from tanlian.errors import OldStoreLayout, StoreUnavailable
 from tanlian.graph import queries
 from tanlian.graph.columns import SQL_TYPES, columns, from_row, rows_to_arrow, to_row
+from tanlian.graph.embedded_sql import BATCH, insert_rows, quote, select_table, table_name
 from tanlian.graph.model import BUNDLE_TYPES, ENTITY_TYPES, Enterprise, Entity
 from tanlian.graph.snapshot import TableSnapshot, empty_tables, frozen, load_cached, save_cached
 from tanlian.graph.store import (
@@ -41,21 +42,11 @@ from tanlian.graph.store import (
 )
 
 LAYOUT = "tanlian-typed-1"
-_BATCH = 5000
-
-
-def table_name(type_name: str) -> str:
-    return f"t_{type_name}"
-
-
-def _q(name: str) -> str:
-    """A quoted SQL identifier (column names come from the model, never from data)."""
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _ddl(etype: type[Entity]) -> str:
     yearly = etype.type_name in YEARLY_NAMES
-    cols = [f"{_q(c.name)} {SQL_TYPES[c.kind]}{' NOT NULL' if c.name == 'id' else ''}" for c in columns(etype)]
+    cols = [f"{quote(c.name)} {SQL_TYPES[c.kind]}{' NOT NULL' if c.name == 'id' else ''}" for c in columns(etype)]
     key = "PRIMARY KEY (_year, id)" if yearly else "PRIMARY KEY (id)"
     head = ["_year INTEGER NOT NULL"] if yearly else []
     return f"CREATE TABLE IF NOT EXISTS {table_name(etype.type_name)} ({', '.join([*head, *cols, '_extra TEXT', key])})"
@@ -89,14 +80,6 @@ def layout_of(db: sqlite3.Connection) -> str | None:
     return None
 
 
-def _table_rows(table: pa.Table, year: int | None) -> list[tuple[Any, ...]]:
-    """Rows for ``executemany`` from a columnar table (store layout), column lists zipped once."""
-    cols = [c.to_pylist() for c in table.columns]
-    if year is not None:
-        cols.insert(0, [year] * table.num_rows)
-    return list(zip(*cols, strict=True))
-
-
 class _Tx:
     """The embedded store's side of a write transaction (see :class:`tanlian.graph.store.WriteTx`)."""
 
@@ -119,7 +102,7 @@ class _Tx:
         cached = load_cached(store.snap_dir, year, self.revision()) if store.snap_dir else None
         if cached is not None:
             return [cached[t.type_name] for t in BUNDLE_TYPES]
-        return [store._select_table(self.cur, t, year) for t in BUNDLE_TYPES]
+        return [select_table(self.cur, t, year) for t in BUNDLE_TYPES]
 
     def apply(self, changes: Changes, progress: Progress | None) -> int:
         return self.store._write(self.cur, changes, progress)
@@ -248,7 +231,7 @@ class EmbeddedStore(StoreBase):
                 sql, args = sql + " AND id=?", [*args, id]
             return {i: json.loads(d) for i, d in db.execute(sql, args)}
         etype = ENTITY_TYPES[type_name]
-        cols = ", ".join(_q(c.name) for c in columns(etype))
+        cols = ", ".join(quote(c.name) for c in columns(etype))
         sql, args = f"SELECT {cols}, _extra FROM {table_name(type_name)}", []
         where = []
         if type_name in YEARLY_NAMES:
@@ -317,30 +300,23 @@ class EmbeddedStore(StoreBase):
                 sql = "DELETE FROM aux WHERE type=? AND id=?"
             else:
                 sql = f"DELETE FROM {table_name(type_name)} WHERE {'_year=? AND ' if yearly else ''}id=?"
-            for i in range(0, len(ids), _BATCH):
-                batch = ids[i : i + _BATCH]
+            for i in range(0, len(ids), BATCH):
+                batch = ids[i : i + BATCH]
                 key = (type_name,) if type_name in AUX_NAMES else ((year,) if yearly else ())
                 cur.executemany(sql, [(*key, x) for x in batch])
                 step(len(batch))
         for type_name, recs in changes.upserts.items():
             if type_name in AUX_NAMES:
                 sql = "INSERT OR REPLACE INTO aux (type, id, data) VALUES (?, ?, ?)"
-                rows: Any = ((type_name, r["id"], json.dumps(r, ensure_ascii=False)) for r in recs)
+                rows = [(type_name, r["id"], json.dumps(r, ensure_ascii=False)) for r in recs]
+                batches: Iterable[list[tuple[Any, ...]]] = (rows[i : i + BATCH] for i in range(0, len(rows), BATCH))
             else:
                 etype = ENTITY_TYPES[type_name]
-                yearly = type_name in YEARLY_NAMES
-                names = (["_year"] if yearly else []) + [_q(c.name) for c in columns(etype)] + ["_extra"]
-                marks = ", ".join("?" * len(names))
-                sql = f"INSERT OR REPLACE INTO {table_name(type_name)} ({', '.join(names)}) VALUES ({marks})"
-                rows = (
-                    _table_rows(recs, year if yearly else None)
-                    if isinstance(recs, pa.Table)
-                    else (((year,) if yearly else ()) + to_row(etype, r) for r in recs)
-                )
-            rows = list(rows)
-            for i in range(0, len(rows), _BATCH):
-                cur.executemany(sql, rows[i : i + _BATCH])
-                step(min(_BATCH, len(rows) - i))
+                table = recs if isinstance(recs, pa.Table) else rows_to_arrow(etype, (to_row(etype, r) for r in recs))
+                sql, batches = insert_rows(type_name, table, year if type_name in YEARLY_NAMES else None)
+            for batch in batches:
+                cur.executemany(sql, batch)
+                step(len(batch))
         if year is not None and any(t in YEARLY_NAMES for t in changes.types()):
             self._update_years(cur, year)
         if changes.aux:
@@ -374,23 +350,12 @@ class EmbeddedStore(StoreBase):
             cached = load_cached(self.snap_dir, year, rev) if self.snap_dir and year is not None else None
             if cached is not None:
                 return frozen(rev, year, cached)
-            tables = {t.type_name: self._select_table(db, t, year) for t in BUNDLE_TYPES}
+            tables = {t.type_name: select_table(db, t, year) for t in BUNDLE_TYPES}
         finally:
             db.execute("COMMIT")
         if self.snap_dir and year is not None:
             save_cached(self.snap_dir, year, rev, tables)
         return frozen(rev, year, tables)
-
-    @staticmethod
-    def _select_table(db: sqlite3.Cursor | sqlite3.Connection, etype: type[Entity], year: int | None) -> pa.Table:
-        """One bundle table of ``year`` (factors: all), sorted by id, as Arrow."""
-        cols = ", ".join(_q(c.name) for c in columns(etype))
-        sql = f"SELECT {cols}, _extra FROM {table_name(etype.type_name)}"
-        if etype.type_name not in YEARLY_NAMES:
-            return rows_to_arrow(etype, db.execute(sql + " ORDER BY id").fetchall())
-        if year is None:
-            return rows_to_arrow(etype, [])
-        return rows_to_arrow(etype, db.execute(sql + " WHERE _year=? ORDER BY id", (year,)).fetchall())
 
     def _written(self, year: int | None, revision: int, tables: dict[str, pa.Table]) -> None:
         """Keep the tables an import computed as the snapshot of its revision (no re-read)."""
