@@ -39,9 +39,9 @@ def truthy(a: pa.Array) -> np.ndarray:
     return ~np.isnan(x) & (x != 0)
 
 
-def strs(a: pa.Array) -> np.ndarray:
-    """A string column as an object array (None where null); for the few rows an error names."""
-    return np.array(a.to_pylist(), dtype=object)
+def equals(a: pa.Array, value: str) -> np.ndarray:
+    """Cells equal to ``value`` (null cells: False)."""
+    return pc.fill_null(pc.equal(a, value), False).to_numpy(zero_copy_only=False)
 
 
 def ids_of(*tables: pa.Table) -> pa.Array:

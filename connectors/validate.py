@@ -21,7 +21,9 @@ import pyarrow.compute as pc
 from tanlian.connectors.flow_checks import check_flows
 from tanlian.connectors.table_ops import (
     arr,
+    cells_at,
     conversions,
+    equals,
     factor_or_nan,
     gather,
     given,
@@ -31,7 +33,6 @@ from tanlian.connectors.table_ops import (
     merged,
     nums,
     per_distinct,
-    strs,
     truthy,
 )
 from tanlian.errors import AllocationError, RowError
@@ -99,7 +100,7 @@ class Checker:
     def _unknown(self, type_name: str, column: str, known: pa.Array, reason: str) -> None:
         a = arr(self.t(type_name), column)
         bad = np.flatnonzero(given(a) & ~isin(a, known))
-        self._err(type_name, bad, column, strs(a.take(pa.array(bad))), reason)
+        self._err(type_name, bad, column, cells_at(a, bad), reason)
 
     def _unit_errors(
         self, type_name: str, rows: np.ndarray, units: np.ndarray, targets: Sequence[str], whats: Sequence[str]
@@ -148,16 +149,16 @@ class Checker:
         rows = np.flatnonzero(energy & ~has)
         self._err("product", rows, "carrier", [None] * len(rows), f"required for kind=energy: {CARRIERS}")
         rows = np.flatnonzero(~energy & has)
-        kinds = strs(kind.take(pa.array(rows)))
+        kinds = cells_at(kind, rows)
         self._err(
             "product",
             rows,
             "carrier",
-            strs(carrier.take(pa.array(rows))),
+            cells_at(carrier, rows),
             [f"only energy products have a carrier (this one is kind={k})" for k in kinds],
         )
         waste = pc.equal(kind, "waste").to_numpy(zero_copy_only=False) & truthy(arr(t, "price_cny"))
-        for pid in strs(arr(t, "id").take(pa.array(np.flatnonzero(waste)))):
+        for pid in cells_at(arr(t, "id"), np.flatnonzero(waste)):
             self.warnings.append(f"products.csv: waste product {pid} has a price; waste carries no burden (cut-off)")
 
     def allocation(self) -> None:
@@ -192,50 +193,42 @@ class Checker:
         t = self.t("activity")
         self._unknown("activity", "enterprise", self.enterprise_ids, "unknown enterprise")
         typ, item, unit = arr(t, "type"), arr(t, "item"), arr(t, "unit")
-        types, items, units = strs(typ), strs(item), strs(unit)
-        grid = (types == "electricity") & (items == "grid")
-        energy = np.isin(types, ENERGY_ACTIVITIES) & ~grid
-        fac = per_distinct(self.factors.get, item)
-        rows = np.flatnonzero(energy & (fac == None))  # noqa: E711 (element-wise)
-        self._err("activity", rows, "item", items[rows], "unknown factor")
-        kind_bad = energy & np.array([f is not None and f.kind not in ("energy", None) for f in fac], bool)
+        power = equals(typ, "electricity")
+        grid = power & equals(item, "grid")
+        energy = isin(typ, pa.array(ENERGY_ACTIVITIES)) & ~grid
+        known = per_distinct(lambda i: i in self.factors, item, dtype=bool)
+        rows = np.flatnonzero(energy & ~known)
+        self._err("activity", rows, "item", cells_at(item, rows), "unknown factor")
+        kind = per_distinct(lambda i: getattr(self.factors.get(i), "kind", None), item)
+        kind_bad = energy & known & per_distinct(lambda k: k not in ("energy", None), pa.array(kind), dtype=bool)
         rows = np.flatnonzero(kind_bad)
-        self._err(
-            "activity",
-            rows,
-            "item",
-            items[rows],
-            [f"{types[i]} activities need an energy factor (this one is {fac[i].kind})" for i in rows],
-        )
-        ok_fac = energy & (fac != None) & ~kind_bad  # noqa: E711
-        fac_unit = pa.array([f.unit if f is not None else None for f in fac], pa.string())
-        k = conversions(unit, fac_unit)
-        rows = np.flatnonzero(ok_fac & np.isnan(k))
-        self._unit_errors(
-            "activity", rows, units[rows], [fac[i].unit for i in rows], [f"factor {fac[i].id}" for i in rows]
-        )
-        kwh = conversions(unit, "kWh")
-        rows = np.flatnonzero(grid & np.isnan(kwh))
-        self._unit_errors("activity", rows, units[rows], ["kWh"] * len(rows), ["electricity"] * len(rows))
-        known_gases = set(self.gases.values())
-        rows = np.flatnonzero((types == "process") & ~np.isin(items, list(known_gases)))
-        self._err("activity", rows, "item", items[rows], f"unknown gas (known: {', '.join(sorted(known_gases))})")
+        reasons = [
+            f"{ty} activities need an energy factor (this one is {k})"
+            for ty, k in zip(cells_at(typ, rows), kind[rows], strict=True)
+        ]
+        self._err("activity", rows, "item", cells_at(item, rows), reasons)
+        f_unit = pa.array(per_distinct(lambda i: getattr(self.factors.get(i), "unit", None), item), pa.string())
+        rows = np.flatnonzero(energy & known & ~kind_bad & np.isnan(conversions(unit, f_unit)))
+        whats = [f"factor {i}" for i in cells_at(item, rows)]
+        self._unit_errors("activity", rows, cells_at(unit, rows), cells_at(f_unit, rows), whats)
+        rows = np.flatnonzero(grid & np.isnan(conversions(unit, "kWh")))
+        self._unit_errors("activity", rows, cells_at(unit, rows), ["kWh"] * len(rows), ["electricity"] * len(rows))
+        known_gases = sorted(set(self.gases.values()))
+        rows = np.flatnonzero(equals(typ, "process") & ~isin(item, pa.array(known_gases, pa.string())))
+        self._err("activity", rows, "item", cells_at(item, rows), f"unknown gas (known: {', '.join(known_gases)})")
         mass = per_distinct(lambda u: u is not None and is_mass(u), unit, dtype=bool)
-        rows = np.flatnonzero(np.isin(types, ("process", "removal")) & ~mass)
-        self._err(
-            "activity",
-            rows,
-            "unit",
-            units[rows],
-            [f"{types[i]} quantities are masses of gas (e.g. t, kg)" for i in rows],
-        )
-        self._green(t, types == "electricity", units)
+        rows = np.flatnonzero(isin(typ, pa.array(["process", "removal"])) & ~mass)
+        reasons = [f"{ty} quantities are masses of gas (e.g. t, kg)" for ty in cells_at(typ, rows)]
+        self._err("activity", rows, "unit", cells_at(unit, rows), reasons)
+        self._green(t, power)
 
-    def _green(self, t: pa.Table, power: np.ndarray, units: np.ndarray) -> None:
+    def _green(self, t: pa.Table, power: np.ndarray) -> None:
         """Green electricity of an enterprise is at most its electricity use."""
         mwh = conversions(arr(t, "unit"), "MWh")
         rows = np.flatnonzero(power & np.isnan(mwh))
-        self._unit_errors("activity", rows, units[rows], ["MWh"] * len(rows), ["electricity"] * len(rows))
+        self._unit_errors(
+            "activity", rows, cells_at(arr(t, "unit"), rows), ["MWh"] * len(rows), ["electricity"] * len(rows)
+        )
         green = power & truthy(arr(t, "green_mwh"))
         if not green.any():
             return
@@ -262,27 +255,26 @@ class Checker:
     def sales(self) -> None:
         t = self.t("sale")
         products, _ = self.products
-        pos = index(arr(t, "product"), arr(products, "id"))
+        product, unit = arr(t, "product"), arr(t, "unit")
+        pos = index(product, arr(products, "id"))
         self._unknown("sale", "product", arr(products, "id"), "unknown product")
         known = pos >= 0
         p_unit = gather(products, "unit", pos)
-        k = conversions(arr(t, "unit"), p_unit)
-        rows = np.flatnonzero(known & np.isnan(k))
-        units, pu, pid = strs(arr(t, "unit")), strs(p_unit), strs(arr(t, "product"))
-        self._unit_errors("sale", rows, units[rows], pu[rows], [f"product {pid[i]}" for i in rows])
+        rows = np.flatnonzero(known & np.isnan(conversions(unit, p_unit)))
+        whats = [f"product {p}" for p in cells_at(product, rows)]
+        self._unit_errors("sale", rows, cells_at(unit, rows), cells_at(p_unit, rows), whats)
         eol = arr(t, "eol")
-        fac = per_distinct(self.factors.get, eol)
-        eols = strs(eol)
         has_eol = given(eol)
-        rows = np.flatnonzero(has_eol & (fac == None))  # noqa: E711 (element-wise)
-        self._err("sale", rows, "eol", eols[rows], "unknown factor")
+        rows = np.flatnonzero(has_eol & ~per_distinct(lambda e: e in self.factors, eol, dtype=bool))
+        self._err("sale", rows, "eol", cells_at(eol, rows), "unknown factor")
         has_mass = pa.array(given(gather(products, "mass_kg", pos)))
         fine = per_distinct(self._eol_ok, p_unit, has_mass, eol, dtype=bool)
         rows = np.flatnonzero(has_eol & known & ~fine)
         reasons = [
-            f"factor {fac[i].id} is per {fac[i].unit}; product {pid[i]} needs a unit or mass_kg to match" for i in rows
+            f"factor {e} is per {self.factors[e].unit}; product {p} needs a unit or mass_kg to match"
+            for e, p in zip(cells_at(eol, rows), cells_at(product, rows), strict=True)
         ]
-        self._err("sale", rows, "eol", eols[rows], reasons)
+        self._err("sale", rows, "eol", cells_at(eol, rows), reasons)
 
     def _eol_ok(self, p_unit: str | None, has_mass: bool | None, eol: str | None) -> bool:
         """A product's end-of-life factor applies: its unit converts, or it has a mass and the factor is per mass."""
@@ -305,4 +297,4 @@ class Checker:
             ref = arr(t, ref_col)
             missing = per_distinct(lambda r: bool(r) and r not in self.factors, ref, dtype=bool)
             rows = np.flatnonzero(missing)
-            self._err(type_name, rows, ref_col, strs(ref)[rows], "unknown factor")
+            self._err(type_name, rows, ref_col, cells_at(ref, rows), "unknown factor")
