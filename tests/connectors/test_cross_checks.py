@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (rows of expected errors read best one per line)
 """Every cross-table check of a bundle (connectors/validate.py, flow_checks.py), one bundle per
 group, with the exact errors (file, row, column, value, reason) and warnings written out by hand
 from the rules in docs/bundle-format.md."""
