@@ -107,7 +107,8 @@ def worker(variant: str, n: int, sample: int) -> dict:
     try:
         write_bundle(M, b, tmp / "bundle")
         url = f"sqlite:///{tmp / 'scale.sqlite'}"
-        t_import, rss_import, cpu_import = timed_child([TANLIAN, "import", str(tmp / "bundle"), "--store", url, "--json"])
+        args = [TANLIAN, "import", str(tmp / "bundle"), "--store", url, "--json"]
+        t_import, rss_import, cpu_import = timed_child(args)
         store = open_store(url)
         t = time.perf_counter()
         store.snapshot_tables()
@@ -282,7 +283,8 @@ def main() -> None:
             t.add_row(
                 variant, f"{n:,}", f"{r['flows']:,}", f"{r['import']:.2f} ({r['import_cpu']:.2f})",
                 f"{r['snap_cold']:.3f} ({r['snap']:.3f})", f"{r['system']:.3f}", f"{r['solve']:.3f} ({r['method']})",
-                f"{r['snap_cold'] + r['system'] + r['solve']:.2f}", f"{r['edges']:.2f} ({r['edges_cpu']:.2f})", f"{r['rss']:.0f}",
+                f"{r['snap_cold'] + r['system'] + r['solve']:.2f}", f"{r['edges']:.2f} ({r['edges_cpu']:.2f})",
+                f"{r['rss']:.0f}",
                 f"{r['vs_arrays']:.1e}", "—" if r["vs_bw"] is None else f"{r['vs_bw']:.1e}", old,
             )  # fmt: skip
     Console(width=250).print(t)
