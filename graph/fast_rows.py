@@ -136,8 +136,10 @@ def _check(cell: Cell, s: pd.Series, given: np.ndarray) -> tuple[np.ndarray, Any
         low = s.str.lower()
         return ~given | low.isin(_TRUE + _FALSE).to_numpy(), low.isin(_TRUE).to_numpy()
     pattern = r"^\d+$" if cell.kind == "int" else _NUMBER
-    ok = ~given | pc.match_substring_regex(pa.array(s, pa.string()), pattern).to_numpy(zero_copy_only=False)
-    x = pd.Series(np.where(ok & given, s, "0"), index=s.index).astype(float).to_numpy()
+    cells = pa.array(s, pa.string())
+    ok = ~given | pc.match_substring_regex(cells, pattern).to_numpy(zero_copy_only=False)
+    # Arrow's parser rounds correctly, as float() does; only cells of the number pattern are cast
+    x = pc.cast(pc.if_else(pa.array(ok & given), cells, "0"), pa.float64()).to_numpy(zero_copy_only=False)
     if cell.kind == "real":
         ok &= ~given | np.isfinite(x)
     if cell.lo is not None:
