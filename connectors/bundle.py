@@ -98,11 +98,15 @@ def load_bundle(
     tables, bw_notes = resolve_links(headers.tables, **(brightway or {}))
     errors, bound_notes = check_bounds(tables, gas_names(), allow=allow_implausible)
     errors += numeric_extras(tables)
+    present = frozenset(t.file for t in BUNDLE_TYPES if t.file in tables)
     data: dict[str, RowTable] = {}
     for etype in BUNDLE_TYPES:
         if etype.file in tables:
-            data[etype.type_name], errs = parse_rows(etype, tables[etype.file], f"{etype.file}.csv", gas_names())
+            # the string frame is dropped once parsed (the sales frame is read again below)
+            frame = tables[etype.file] if etype is Sale else tables.pop(etype.file)
+            data[etype.type_name], errs = parse_rows(etype, frame, f"{etype.file}.csv", gas_names())
             errors += errs
+            del frame
         else:
             data[etype.type_name] = RowTable.empty(etype)
     if existing is None:
@@ -114,7 +118,6 @@ def load_bundle(
     errors += sale_masses(tables.get(Sale.file), checker.products[0])
     if errors:
         raise ValidationFailed(_sorted(errors))
-    present = frozenset(t.file for t in BUNDLE_TYPES if t.file in tables)
     return Bundle(data, bw_notes + checker.warnings, present, headers.notes + headers.warnings + bound_notes)
 
 

@@ -94,16 +94,18 @@ class Accepted:
     typed values per column with the mask of given cells (columns without any given cell left out)."""
 
     rows: np.ndarray
-    ids: np.ndarray  # object array of str
+    ids: pa.Array  # string
     explicit_id: np.ndarray
-    values: dict[str, np.ndarray]  # per column with a given cell: str (object), float64, int64 or bool
+    values: dict[str, np.ndarray | pa.Array]  # per column with a given cell: string (Arrow), float64, int64, bool
     given: dict[str, np.ndarray]  # per column in ``values``: the cell was not empty
 
     def column(self, name: str) -> list[Any] | None:
         """Python values of one column, ``None`` where the cell is empty (None: no cell given)."""
         if name not in self.values:
             return None
-        return [v if g else None for v, g in zip(self.values[name].tolist(), self.given[name].tolist(), strict=True)]
+        col = self.values[name]
+        vals = col.to_pylist() if isinstance(col, pa.Array) else col.tolist()
+        return [v if g else None for v, g in zip(vals, self.given[name].tolist(), strict=True)]
 
 
 def _length(s: pd.Series) -> np.ndarray:
@@ -213,6 +215,11 @@ def accept(etype: type[Entity], cells: dict[str, pd.Series]) -> Accepted | None:
         if name == "id" or not g.any():
             continue
         col = values[name]
-        typed[name] = col.to_numpy(object)[rows] if isinstance(col, pd.Series) else col[rows]
+        typed[name] = _take(col, rows) if isinstance(col, pd.Series) else col[rows]
         present[name] = g
-    return Accepted(rows, ids.to_numpy(object)[rows], explicit[rows], typed, present)
+    return Accepted(rows, _take(ids, rows), explicit[rows], typed, present)
+
+
+def _take(s: pd.Series, rows: np.ndarray) -> pa.Array:
+    """Rows of a string column as an Arrow array (no Python object per cell)."""
+    return pa.array(s, pa.string()).take(pa.array(rows))

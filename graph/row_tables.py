@@ -62,11 +62,15 @@ def _fast_table(etype: type[Entity], fast: Accepted, cols: list[pd.Series], name
     for col, field in zip(columns(etype), etype.model_fields.values(), strict=True):
         typ = ARROW_TYPES[col.kind]
         if col.name == "id":
-            arrays.append(pa.array(fast.ids, pa.string()))
+            arrays.append(fast.ids)
             continue
         default = None if field.is_required() else field.get_default(call_default_factory=True)
         if col.name in fast.values:
-            arr = pa.array(fast.values[col.name], typ, mask=~fast.given[col.name])
+            values, given = fast.values[col.name], fast.given[col.name]
+            if isinstance(values, pa.Array):
+                arr = pc.if_else(pa.array(given), values, pa.scalar(None, typ))
+            else:
+                arr = pa.array(values, typ, mask=~given)
             if default is not None:
                 arr = pc.fill_null(arr, pa.scalar(default, typ))
         else:

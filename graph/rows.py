@@ -143,7 +143,7 @@ def _construct(
         default = f.get_default(call_default_factory=True)
         col = fast.column(f.alias or name)
         if name == "id":
-            col = fast.ids.tolist()
+            col = fast.ids.to_pylist()
         elif col is None:
             col = [default] * n
         elif default is not None:

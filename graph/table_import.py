@@ -78,6 +78,8 @@ def _same(a: pa.ChunkedArray | pa.Array, b: pa.ChunkedArray | pa.Array) -> np.nd
 
 def diff_table(new: pa.Table, cur: pa.Table) -> TableDiff:
     """Added and changed rows of ``new`` against ``cur`` (same schema), and the ids ``new`` lacks."""
+    if not cur.num_rows:
+        return TableDiff(new, new.num_rows, 0, [])
     pos = pc.index_in(new.column("id"), value_set=cur.column("id").combine_chunks())
     pos = pc.fill_null(pos, -1).to_numpy(zero_copy_only=False)
     matched = pos >= 0
