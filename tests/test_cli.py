@@ -242,3 +242,15 @@ def test_export_writes_a_bom_and_reimports(demo_store, tmp_path):
     assert (tmp_path / "out" / "enterprises.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     g = load_bundle(tmp_path / "out").graph
     assert g.records() == load_bundle(demo_park_path()).graph.records()
+
+
+def test_json_array_in_chunks_is_the_same_bytes_as_one_json(capsys):
+    from tanlian.cli.console import print_json, print_json_array
+
+    rows = [{"flow": f"f{i}", "quantity": i / 3, "unit": "t", "nested": {"a": [1, 2]}} for i in range(7)]
+    print_json(rows)
+    whole = capsys.readouterr().out
+    print_json_array([rows[:3], [], rows[3:5], rows[5:]])
+    assert capsys.readouterr().out == whole
+    print_json_array([[], []])
+    assert capsys.readouterr().out == "[]\n"

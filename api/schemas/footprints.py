@@ -5,6 +5,7 @@ Units: kgCO2e per declared unit of the product (footprints), kgCO2e per year (ed
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -130,6 +131,18 @@ def edge_rows(table: EdgeTable, rows: np.ndarray | None = None) -> list[dict[str
         {"flow": f, "from": s, "to": t, "quantity": q, "unit": u, "embodied_kgco2e": e}
         for f, s, t, q, u, e in zip(*cols, strict=True)
     ]
+
+
+def edge_chunks(result: LcaResult, enterprise: str | None = None, size: int = 50_000) -> Iterator[list[dict[str, Any]]]:
+    """:func:`edges_of` in chunks of ``size`` rows (for output that streams)."""
+    table = result.edges
+    rows = (
+        np.arange(len(table.flow))
+        if enterprise is None
+        else table.rows_of(result.flows_by_enterprise.get(enterprise, []))
+    )
+    for start in range(0, len(rows), size):
+        yield edge_rows(table, rows[start : start + size])
 
 
 def edges_of(result: LcaResult, enterprise: str | None = None) -> list[dict[str, Any]]:

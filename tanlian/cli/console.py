@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from typing import Any
@@ -36,6 +36,20 @@ def print_json(data: Any) -> None:
     except TypeError:  # orjson.JSONEncodeError is a TypeError
         out = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
     sys.stdout.write(out.decode())
+
+
+def print_json_array(chunks: Iterable[list[Any]]) -> None:
+    """A JSON array written chunk by chunk (the same bytes as :func:`print_json` of the whole
+    list), so a million-row output never holds every row's dict at once."""
+    first = True
+    out = sys.stdout
+    for chunk in chunks:
+        if not chunk:
+            continue
+        body = orjson.dumps(chunk, option=_ORJSON & ~orjson.OPT_APPEND_NEWLINE)  # "[\n  {...},\n  {...}\n]"
+        out.write(("[\n" if first else ",\n") + body[2:-2].decode())
+        first = False
+    out.write("[]\n" if first else "\n]\n")
 
 
 def error_table(exc: ValidationFailed) -> Table:

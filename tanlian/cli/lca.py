@@ -9,7 +9,7 @@ from rich.table import Table
 
 from tanlian import fmt
 from tanlian.cli.app import GwpOpt, JsonOpt, Scope2Opt, StoreOpt, app, solved
-from tanlian.cli.console import console, handle_errors, print_json
+from tanlian.cli.console import console, handle_errors, print_json, print_json_array
 
 
 @app.command("footprint")
@@ -52,12 +52,13 @@ def edges_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Embodied carbon (kgCO2e) on every supply edge = quantity × intensity of what flows."""
-    from tanlian.api.schemas.footprints import edges_of
+    from tanlian.api.schemas.footprints import edge_chunks, edges_of
 
-    edges = edges_of(solved(store, gwp, scope2), enterprise)
+    result = solved(store, gwp, scope2)
     if json_out:
-        print_json(edges)
+        print_json_array(edge_chunks(result, enterprise))
         return
+    edges = edges_of(result, enterprise)
     t = Table(title="embodied carbon per edge")
     for c in ("flow", "from", "to", "quantity", "unit", "embodied_kgco2e"):
         t.add_column(c, justify="right" if c in ("quantity", "embodied_kgco2e") else "left")
