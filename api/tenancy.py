@@ -8,7 +8,7 @@
   are shared by every tenant), and it may delete a factor only while the store holds no other
   park's data.
 
-:class:`TenancyGuard` is passed to ``GraphStore.import_graph(guard=...)``: the store calls it with
+:class:`TenancyGuard` is passed to ``GraphStore.import_tables(guard=...)``: the store calls it with
 the records as they are inside the write transaction and the changes about to be written, so a
 concurrent write cannot slip between the check and the write.
 """
@@ -18,9 +18,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from tanlian.api.auth import Principal
 from tanlian.errors import AccessDenied
-from tanlian.graph.model import Enterprise, Factor, Graph
+from tanlian.graph.model import Factor
 from tanlian.graph.store import Changes, entity_type
 
 Records = Mapping[str, Mapping[str, dict[str, Any]]]
@@ -35,16 +38,24 @@ def park_of_record(ent: Mapping[str, Any] | None) -> str | None:
     return ent.get("park") or ent.get("owner_park")
 
 
-def stamp_owners(bundle: Graph, existing: Mapping[str, Enterprise], principal: Principal) -> None:
-    """Fill ``owner_park`` of the bundle's outside enterprises that leave it empty: the stored owner
-    (or the stored park, for one leaving a park), else — for a new one — the writer's park."""
-    for e in bundle.enterprises.values():
-        if e.park is not None or e.owner_park is not None:
-            continue
-        old = existing.get(e.id)
-        owner = (old.park or old.owner_park) if old is not None else principal.park
-        if owner is not None:
-            bundle.enterprises[e.id] = e.model_copy(update={"owner_park": owner})
+def stamp_owners(enterprises: pa.Table, existing: pa.Table, principal: Principal) -> pa.Table:
+    """``enterprises`` (the bundle's, typed columns) with ``owner_park`` filled on the outside
+    enterprises that leave it empty: the stored owner (or the stored park, for one leaving a park),
+    else — for a new one — the writer's park. ``existing``: the store's enterprise table."""
+    outside = pc.and_(pc.is_null(enterprises.column("park")), pc.is_null(enterprises.column("owner_park")))
+    rows = pc.indices_nonzero(outside).to_pylist()
+    if not rows:
+        return enterprises
+    stored = {
+        r["id"]: r.get("park") or r.get("owner_park")
+        for r in existing.filter(pc.is_in(existing.column("id"), value_set=enterprises.column("id"))).to_pylist()
+    }
+    owners = enterprises.column("owner_park").to_pylist()
+    ids = enterprises.column("id").to_pylist()
+    for i in rows:
+        owners[i] = stored.get(ids[i], principal.park)
+    col = enterprises.schema.get_field_index("owner_park")
+    return enterprises.set_column(col, "owner_park", pa.array(owners, pa.string()))
 
 
 class TenancyGuard:

@@ -17,6 +17,7 @@ from tanlian.api.problems import AUTH_ERRORS, PayloadTooLarge, problem_responses
 from tanlian.api.schemas.imports import ImportResult
 from tanlian.api.tenancy import TenancyGuard, stamp_owners
 from tanlian.errors import RowError, ValidationFailed
+from tanlian.graph.model import Enterprise
 
 router = APIRouter(prefix="/v1", tags=["imports"])
 
@@ -112,7 +113,6 @@ def import_upload(
             _copy(file.file, out, MAX_UPLOAD, "upload", MAX_UPLOAD, digest)
         bundle = upload if is_xlsx else extract_bundle(upload, tmp / "bundle", name)
         snapshot = store.snapshot_tables()
-        revision, existing = snapshot.revision, snapshot.to_graph()
         loaded = load_bundle(
             bundle,
             existing=None if replace else snapshot,
@@ -120,10 +120,11 @@ def import_upload(
             allow_implausible=allow_implausible,
         )
         if replace:
-            replace_guard(loaded, lambda etype: len(existing.table(etype)), replace_tables.split(","))
-        stamp_owners(loaded.graph, existing.enterprises, admin)
+            replace_guard(loaded, lambda etype: snapshot.table(etype).num_rows, replace_tables.split(","))
+        tables = loaded.arrow()
+        tables["enterprise"] = stamp_owners(tables["enterprise"], snapshot.table(Enterprise), admin)
         guard = TenancyGuard(admin, factor_library())
-        summary = store.import_graph(loaded.graph, replace=replace, expected_revision=revision, guard=guard)
+        summary = store.import_tables(tables, replace=replace, expected_revision=snapshot.revision, guard=guard)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     record_import(store, admin, digest.hexdigest(), replace, summary, guard.parks)
