@@ -170,54 +170,22 @@ class StoreBase:
         return ys[-1] if ys else None
 
     # -- shared behaviour ----------------------------------------------------------------
-    def import_graph(
-        self,
-        graph: Graph,
-        *,
-        replace: bool = False,
-        progress: Progress | None = None,
-        expected_revision: int | None = None,
-        guard: Guard | None = None,
-        year: int | None = None,
-    ) -> ImportSummary:
-        """:meth:`import_tables` of an in-memory graph."""
-        return self.import_tables(
-            graph_tables(graph),
-            replace=replace,
-            progress=progress,
-            expected_revision=expected_revision,
-            guard=guard,
-            year=year,
-        )
+    def import_graph(self, graph: Graph, **options: Any) -> ImportSummary:
+        """:meth:`import_tables` of an in-memory graph (same keyword options)."""
+        return self.import_tables(graph_tables(graph), **options)
 
-    def import_tables(
-        self,
-        tables: Mapping[str, pa.Table],
-        *,
-        replace: bool = False,
-        progress: Progress | None = None,
-        expected_revision: int | None = None,
-        guard: Guard | None = None,
-        year: int | None = None,
-    ) -> ImportSummary:
+    def import_tables(self, tables: Mapping[str, pa.Table], **options: Any) -> ImportSummary:
         """Upsert a whole bundle (columnar tables by type name, :func:`columns.arrow_schema`) by id
-        into its year (``replace``: also delete what the bundle lacks in that year; factors other
-        years use stay).
+        into its year; options as in :meth:`GraphStore.import_tables` (``replace``: also delete
+        what the bundle lacks in that year, factors other years use stay; ``progress``;
+        ``expected_revision``; ``guard``; ``year``).
 
         Everything happens in ONE write transaction: read the current tables, diff, check
         ``expected_revision`` (:class:`StoreConflict`), call ``guard(current, changes)`` (which may
         raise to abort), write. Identical content is not rewritten: the revision stays.
         """
         with self._write_tx() as tx:
-            summary, tables_after = import_tables(
-                tx,
-                tables,
-                replace=replace,
-                progress=progress,
-                expected_revision=expected_revision,
-                guard=guard,
-                year=year,
-            )
+            summary, tables_after = import_tables(tx, tables, **options)
         if tables_after is not None:
             self._written(summary.year, summary.revision_after, tables_after)
         return summary
