@@ -9,61 +9,70 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from tanlian.units import parse_unit
+from tanlian.graph.aux_model import (
+    AuditEntry,
+    Client,
+    PactFootprint,
+    PactPartner,
+    PactRequest,
+    RateCounter,
+    SupplierFootprint,
+)
+from tanlian.graph.entity import (
+    FACTOR_PREFIX,
+    SCOPE2_CARRIERS,
+    ActivityType,
+    AllocationRule,
+    Carrier,
+    Entity,
+    FactorKind,
+    Id,
+    NonNeg,
+    Positive,
+    ProductKind,
+    Role,
+    Share,
+    TransportMode,
+    Unit,
+)
 
-
-def _check_unit(value: str) -> str:
-    parse_unit(value)  # raises UnitError, which pydantic reports as a value error
-    return value
-
-
-Unit = Annotated[str, AfterValidator(_check_unit)]
-Id = Annotated[str, Field(min_length=1, max_length=200)]
-NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
-
-AllocationRule = Literal["economic", "mass", "energy", "explicit"]
-ProductKind = Literal["product", "byproduct", "waste", "energy"]
-#: What an ``energy`` product carries. The first four are Scope 2 for a buyer (DECISIONS 14);
-#: a fuel is a purchased good (Category 1) whose combustion is the buyer's own Scope 1.
-Carrier = Literal["electricity", "heat", "steam", "cooling", "fuel"]
-SCOPE2_CARRIERS: frozenset[str] = frozenset({"electricity", "heat", "steam", "cooling"})
-FactorKind = Literal["energy", "material", "service", "waste", "spend"]
-ActivityType = Literal["fuel", "process", "electricity", "heat", "steam", "removal"]
-TransportMode = Literal["road", "rail", "sea", "inland_water", "air", "pipeline"]
-Role = Literal["park_admin", "enterprise", "auditor", "partner", "platform_admin"]
-
-FACTOR_PREFIX = "factor:"
-
-
-class Entity(BaseModel):
-    """Common base: a string ``id`` unique per entity type, extra columns kept."""
-
-    model_config = ConfigDict(extra="allow", populate_by_name=True, str_strip_whitespace=True, validate_assignment=True)
-    type_name: ClassVar[str]
-    file: ClassVar[str]
-    #: an auxiliary type whose records feed the solve sets this, so writing it bumps the store's
-    #: ``revision()`` like a bundle write (every bundle type does anyway)
-    affects_results: ClassVar[bool] = False
-    id: Id
-
-    @model_validator(mode="before")
-    @classmethod
-    def _default_id(cls, data: Any) -> Any:
-        """Rows of types with ``id_keys`` may omit ``id``: it is built from those columns."""
-        keys = getattr(cls, "id_keys", ())
-        if keys and isinstance(data, dict) and not data.get("id"):
-            data = {**data, "id": "|".join(str(data.get(k, "")) for k in keys)}
-        return data
-
-    def record(self) -> dict[str, Any]:
-        """JSON-ready dict (aliases as in the bundle format, None left out, extras included)."""
-        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+__all__ = [  # the model's vocabulary, including what it re-exports from entity.py and aux_model.py
+    "AUX_TYPES",
+    "BUNDLE_TYPES",
+    "ENTITY_TYPES",
+    "FACTOR_PREFIX",
+    "SCOPE2_CARRIERS",
+    "YEARLESS_TYPES",
+    "Activity",
+    "ActivityType",
+    "AllocationRule",
+    "AuditEntry",
+    "Carrier",
+    "Client",
+    "Enterprise",
+    "Entity",
+    "Factor",
+    "FactorKind",
+    "Flow",
+    "Graph",
+    "Need",
+    "PactFootprint",
+    "PactPartner",
+    "PactRequest",
+    "Park",
+    "Product",
+    "ProductKind",
+    "RateCounter",
+    "Residual",
+    "Role",
+    "Sale",
+    "SupplierFootprint",
+    "TransportMode",
+]
 
 
 class Park(Entity):
@@ -246,114 +255,6 @@ class Need(_SymbiosisItem):
     type_name: ClassVar[str] = "need"
     file: ClassVar[str] = "needs"
     virgin: str | None = None
-
-
-class Client(Entity):
-    """An API client (OAuth2 client credentials); the secret is kept only as a salted hash."""
-
-    type_name: ClassVar[str] = "client"
-    file: ClassVar[str] = "clients"
-    name: str
-    role: Role
-    park: str | None = None
-    enterprise: str | None = None
-    secret_hash: str
-    created: str | None = None
-    #: tokens carry this number; revoking the client bumps it, so older tokens are refused
-    key_version: int = 1
-    revoked: str | None = None  # ISO time of revocation (the client can get no new token)
-    companies: str | None = None  # partner: ";"-separated enterprise ids whose PACT footprints it sees (None: all)
-
-
-class AuditEntry(Entity):
-    """One write through the API: who, when, what bundle, and the store revision before/after."""
-
-    type_name: ClassVar[str] = "audit"
-    file: ClassVar[str] = "audit"
-    at: str  # ISO 8601 UTC
-    client: str
-    role: str
-    park: str | None = None  # the writer's park (None for a platform admin)
-    parks: list[str] = Field(default_factory=list)  # parks whose enterprises the write touched
-    action: str
-    bundle_sha256: str | None = None
-    replace: bool = False
-    revision_before: int
-    revision_after: int
-    changes: dict[str, int] = Field(default_factory=dict)  # rows written per file (added+changed+removed)
-
-
-class RateCounter(Entity):
-    """A fixed-window request counter (token issue per client and per address), kept in the store so
-    every worker process shares it."""
-
-    type_name: ClassVar[str] = "ratecounter"
-    file: ClassVar[str] = "ratecounters"
-    window_start: float  # Unix time (s)
-    count: int = 0
-
-
-class PactFootprint(Entity):
-    """A PACT v3 ProductFootprint published from this store (immutable but for Active → Deprecated).
-
-    ``document`` is the exact v3 JSON served (decimal strings); ``fingerprint`` hashes what was
-    computed, so republishing unchanged data keeps the id.
-    """
-
-    type_name: ClassVar[str] = "pact_footprint"
-    file: ClassVar[str] = "pact_footprints"
-    product: Id
-    enterprise: Id
-    status: Literal["Active", "Deprecated"] = "Active"
-    fingerprint: str
-    year: int | None = None
-    created: str
-    document: dict[str, Any]
-    label: dict[str, Any] = Field(default_factory=dict)  # figures published with it for labels (see connectors/labels)
-
-
-class SupplierFootprint(Entity):
-    """A supplier's PACT footprint imported for one product (id = the footprint id); its value
-    replaces the computed or class-average intensity of ``product`` in the solve."""
-
-    type_name: ClassVar[str] = "supplier_footprint"
-    file: ClassVar[str] = "supplier_footprints"
-    affects_results: ClassVar[bool] = True  # it replaces an intensity: cached results must go
-    product: Id
-    kgco2e_per_unit: NonNeg  # per unit of the product's own unit
-    primary_data_share: Share | None = None  # 0–1, as the supplier declared it
-    spec_version: str
-    company_name: str | None = None
-    source: str | None = None  # file or URL it came from
-    imported: str | None = None
-    document: dict[str, Any]
-
-
-class PactRequest(Entity):
-    """A PACT RequestCreated event received, answered later by the background worker."""
-
-    type_name: ClassVar[str] = "pact_request"
-    file: ClassVar[str] = "pact_requests"
-    version: Literal["2", "3"]
-    client: str | None = None  # the partner client that sent it
-    callback: str  # events endpoint of the requester
-    event: dict[str, Any]
-    state: Literal["pending", "fulfilled", "rejected", "failed"] = "pending"
-    attempts: int = 0
-    next_attempt: float = 0.0  # epoch seconds
-    last_error: str | None = None
-    received: str | None = None
-
-
-class PactPartner(Entity):
-    """A partner's PACT host and the credentials Tanlian uses there (imports, event callbacks)."""
-
-    type_name: ClassVar[str] = "pact_partner"
-    file: ClassVar[str] = "pact_partners"
-    base_url: str
-    client_id: str
-    client_secret: str
-    client: str | None = None  # our partner Client id used by that partner (callbacks to it)
 
 
 #: Entity types that make up a bundle, in dependency order (referenced before referencing).
