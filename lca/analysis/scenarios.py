@@ -30,6 +30,7 @@ from tanlian.lca.analysis.geo import road_distance_km
 from tanlian.lca.analysis.procurement import unit_of
 from tanlian.lca.core.burden import activity_lines, flow_lines
 from tanlian.lca.core.factors import FactorBook
+from tanlian.lca.core.override import apply_overrides
 from tanlian.lca.core.result import LcaResult, solve_graph
 from tanlian.lca.core.sharing import class_average
 from tanlian.lca.core.solve import SolveInfo
@@ -229,15 +230,18 @@ def resolve_b_only(result: LcaResult, graph: Graph, enterprises: set[str]) -> Lc
     b_direct[rows] = 0.0
     add_burden(used, weights, g_index, b_kg, b_direct)
     system = replace(s, gases=gases, gwp=gwp, b_kg=b_kg, b_direct_kg=b_direct, lines=lines, warnings=list(s.warnings))
+    # supplier footprints fix their products' intensity again (their rows were just recomputed);
+    # M already has their columns emptied, so the solver stays valid
+    system = apply_overrides(system, result.overrides)
     Y, info = result.solver.solve(system.b)  # same M: the solver (and any LU it holds) stays valid
     info = SolveInfo(f"{info.method}-same-matrix", info.iterations, info.residual)
-    return LcaResult(graph, system, Y, info, factorised=result.solver)
+    return LcaResult(graph, system, Y, info, factorised=result.solver, overrides=result.overrides)
 
 
 def resolve(result: LcaResult, applied: Applied) -> LcaResult:
     """The solved result of the changed graph, reusing the factorisation when ``M`` is unchanged."""
     if applied.touches_matrix:
-        return solve_graph(applied.graph, result.system.gwp_set, result.system.scope2)
+        return solve_graph(applied.graph, result.system.gwp_set, result.system.scope2, result.overrides)
     return resolve_b_only(result, applied.graph, applied.enterprises)
 
 
