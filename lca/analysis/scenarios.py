@@ -23,7 +23,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tanlian.errors import NotFound, TanlianError
-from tanlian.graph.model import FACTOR_PREFIX, Factor, Graph, TransportMode
+from tanlian.graph.model import FACTOR_PREFIX, Factor, Graph, Product, TransportMode
 from tanlian.lca.accounting.park import MEMBER_TOTALS, park_inventory
 from tanlian.lca.accounting.scope import scope1_by_gas, scope2, scope3_lines
 from tanlian.lca.analysis.geo import road_distance_km
@@ -35,7 +35,7 @@ from tanlian.lca.core.result import LcaResult, solve_graph
 from tanlian.lca.core.sharing import class_average
 from tanlian.lca.core.solve import SolveInfo
 from tanlian.lca.core.system import add_burden, unit_weights
-from tanlian.units import conversion_factor
+from tanlian.units import conversion_factor, is_mass
 
 REL_CHANGED = 1e-9
 
@@ -111,6 +111,15 @@ Exact = Callable[[str, str], bool]
 STAND_IN_PREFIX = "stand_in|"
 
 
+def _is_mass(unit: str | None) -> bool:
+    return bool(unit) and is_mass(unit)
+
+
+def _has_mass(flow_unit: str | None, p: Product) -> bool:
+    """Goods whose mass is known (a freight leg can be computed): a mass unit or ``mass_kg``."""
+    return _is_mass(flow_unit) or is_mass(p.unit) or p.mass_kg is not None
+
+
 def stand_in(result: LcaResult, g: Graph, product_id: str) -> str:
     """``factor:<id>`` of a factor added to ``g`` that carries the class average of ``product_id``
     (or its energy carrier's factor); NotFound — as for a missing product — when there is none."""
@@ -157,11 +166,19 @@ def apply_changes(result: LcaResult, scenario: Scenario, detour: float = 1.0, ex
             if f.unit:
                 conversion_factor(f.unit, unit)  # UnitError when the goods are not comparable
             km, mode = ch.distance_km, ch.mode or ("road" if ch.distance_km is not None else None)
-            if km is None and g.maker(to):  # a graph supplier: road from its coordinates
+            massive = _has_mass(f.unit, g.products[to]) if to in g.products else _is_mass(f.unit) or _is_mass(unit)
+            if km is None and g.maker(to) and massive:
+                # a graph supplier of goods with a mass: road from its coordinates
                 km = road_distance_km(g.enterprises.get(g.maker(to)), g.enterprises.get(f.to), detour)
                 mode = mode or "road"
+            elif km is None and g.maker(to):  # power, heat, steam: grid or pipe, no freight leg
+                km, mode = None, None
             elif km is None:  # a market factor has no location: keep the current delivery
                 km, mode = f.distance_km, f.mode
+            if km and not massive:
+                raise ScenarioError(
+                    f"flow {f.id!r}: a delivery distance needs a mass (the flow's unit, or mass_kg of {ch.to})"
+                )
             g.flows[f.id] = _revalidated(f, **{"from": to, "distance_km": km or None, "mode": mode if km else None})
         elif isinstance(ch, SetQuantity):
             unit = f.unit or unit_of(result, f.source)
