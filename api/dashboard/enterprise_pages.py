@@ -38,8 +38,6 @@ router = APIRouter(prefix="/dashboard", route_class=PageRoute, include_in_schema
 MC_SAMPLES = 200
 MC_SEED = 42
 LABEL_FORMATS = ("svg", "pdf", "json")
-#: factor classes that group spend categories (US EEIO sectors), not interchangeable goods
-SPEND_CLASSES = frozenset({"spend"})
 
 
 def label_formats(app: FastAPI, product_id: str) -> list[str]:
@@ -93,8 +91,6 @@ def green_alternatives(result: LcaResult, enterprise: str, limit: int = 8) -> li
         if not candidates(result, result.graph.flows[fid]):
             continue
         alt = alternatives(result, fid)
-        if alt["class"] in SPEND_CLASSES:  # spend categories are not interchangeable goods
-            continue
         best = alt["alternatives"][0] if alt["alternatives"] else None
         if best is not None and best["delta_kgco2e"] < 0:
             rows.append({"flow": fid, "current": alt["current"], "best": best})

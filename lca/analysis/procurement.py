@@ -33,7 +33,10 @@ from tanlian.lca.core.sharing import class_average, shares_footprints
 from tanlian.lca.core.transport import freight_kgco2e
 from tanlian.units import conversion_factor, convertible
 
-NON_SWITCHABLE_CLASSES = {"grid", "grid_residual"}  # grid power is an activity, not a purchase
+#: classes whose members are not interchangeable goods: grid power is an activity, not a purchase;
+#: spend factors are EEIO sectors (machinery, food, ...) grouped under one class, so another
+#: member is another industry, not a greener source of the same goods
+NON_SWITCHABLE_CLASSES = {"grid", "grid_residual", "spend"}
 
 
 def class_of(graph: Graph, result: LcaResult, source: str) -> str | None:

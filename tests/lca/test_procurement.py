@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tanlian.connectors.bundle import load_bundle
 from tanlian.errors import NotFound
 from tanlian.graph.model import Activity
 from tanlian.lca.analysis.geo import haversine_km
@@ -11,6 +12,7 @@ from tanlian.lca.analysis.procurement import alternatives
 from tanlian.lca.analysis.scenarios import Scenario, ScenarioError, run_scenario
 from tanlian.lca.core.cache import results
 from tanlian.lca.core.result import solve_graph
+from tanlian.seed_data.library import demo_park_path
 
 from .builders_hotspots import lat_at_km, mixed_graph, suppliers_graph
 
@@ -200,3 +202,12 @@ def test_scenario_document_is_validated():
 
     with pytest.raises(ValidationError):
         Scenario.model_validate({"name": "x", "changes": [{"op": "teleport", "flow": "buy"}]})
+
+
+def test_spend_categories_are_not_alternatives_to_each_other():
+    """Spend factors are EEIO sectors under one class: ferroalloys bought by spend are not to be
+    'replaced' by food or business services (which would look greener per CNY)."""
+    result = solve_graph(load_bundle(demo_park_path()).graph)
+    spend = next(f for f in result.graph.flows.values() if f.source == "factor:spend_metals")
+    out = alternatives(result, spend.id)
+    assert out["class"] == "spend" and out["alternatives"] == [] and out["skipped"] == []
