@@ -32,8 +32,9 @@ from tanlian.api.pact_errors import PactError
 from tanlian.api.pact_events import V2, V3, request_criteria
 from tanlian.connectors.pact.client import PartnerHostError, get_token, http_client, post_event
 from tanlian.connectors.pact.filters import Criteria, matches
-from tanlian.connectors.pact.importer import partner_for
+from tanlian.connectors.pact.importer import partner_for, partner_secret
 from tanlian.connectors.pact.v2 import v2_view
+from tanlian.errors import TanlianError
 from tanlian.graph.model import PactRequest
 from tanlian.graph.store import GraphStore
 from tanlian.settings import Settings
@@ -83,10 +84,11 @@ def deliver(store: GraphStore, req: PactRequest, settings: Settings, now: float 
     try:
         with http_client(verify) as client:
             partner = partner_for(store, req.callback)
-            token = get_token(client, partner.base_url, partner.client_id, partner.client_secret) if partner else None
+            secret = partner_secret(store, partner) if partner else None  # TanlianError: a key that does not open it
+            token = get_token(client, partner.base_url, partner.client_id, secret) if partner and secret else None
             resp = post_event(client, req.callback, event, token)
         ok, error = 200 <= resp.status_code < 300, f"HTTP {resp.status_code}: {resp.text[:200]}"
-    except (httpx.HTTPError, PartnerHostError) as exc:
+    except (httpx.HTTPError, PartnerHostError, TanlianError) as exc:
         ok, error = False, f"{type(exc).__name__}: {exc}"
     attempts = req.attempts + 1
     if ok:

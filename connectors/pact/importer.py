@@ -28,6 +28,7 @@ from tanlian.connectors.pact.validation import validate_footprints
 from tanlian.errors import RowError, TanlianError, ValidationFailed
 from tanlian.graph.model import Graph, PactPartner, SupplierFootprint
 from tanlian.graph.store import GraphStore
+from tanlian.sealing import key_for, unseal
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,11 @@ def partner_for(store: GraphStore, url: str) -> PactPartner | None:
     return max(found, key=lambda p: len(p.base_url), default=None)
 
 
+def partner_secret(store: GraphStore, partner: PactPartner) -> str:
+    """Our client secret at ``partner``'s host, unsealed with the store's key (:mod:`tanlian.sealing`)."""
+    return unseal(partner.client_secret, key_for(store.url))
+
+
 def read_url(store: GraphStore, url: str, verify: bool | str = True) -> list[Any]:
     """Footprints from a partner's host with its stored credentials; a base URL means its ``/3/footprints``."""
     partner = partner_for(store, url)
@@ -77,7 +83,7 @@ def read_url(store: GraphStore, url: str, verify: bool | str = True) -> list[Any
     path = urlparse(url).path.rstrip("/")
     target = url if "/footprints" in path else f"{url.rstrip('/')}/3/footprints"
     with http_client(verify) as client:
-        token = get_token(client, partner.base_url, partner.client_id, partner.client_secret)
+        token = get_token(client, partner.base_url, partner.client_id, partner_secret(store, partner))
         return fetch_footprints(client, target, token)
 
 

@@ -106,13 +106,14 @@ def partner_add(
 ) -> None:
     """Store a partner's host and credentials (used by ``pact import URL`` and event callbacks)."""
     from tanlian.graph.model import PactPartner
+    from tanlian.sealing import key_for, seal
 
     if not url.startswith("https://"):
         raise TanlianError("--url must be an https:// URL (PACT hosts are HTTPS only)")
-    partner = PactPartner(
-        id=name, base_url=url.rstrip("/"), client_id=client_id, client_secret=client_secret, client=client
-    )
-    open_store(store).upsert([partner])
+    target = open_store(store)
+    sealed = seal(client_secret, key_for(target.url))
+    partner = PactPartner(id=name, base_url=url.rstrip("/"), client_id=client_id, client_secret=sealed, client=client)
+    target.upsert([partner])
     console.print(f"partner {name!r} stored: {partner.base_url}")
 
 
