@@ -40,10 +40,13 @@ PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
 def home_url(principal: Principal) -> str:
-    """Where a principal lands: its park's overview, or its enterprise's page."""
+    """Where a principal lands: its park's overview, its enterprise's page, or (a platform admin,
+    who belongs to no park) the list of parks."""
     if principal.role == "enterprise" and principal.enterprise:
         return f"/dashboard/enterprises/{principal.enterprise}"
-    return f"/dashboard/parks/{principal.park}"
+    if principal.park:
+        return f"/dashboard/parks/{principal.park}"
+    return "/dashboard/parks"
 
 
 def safe_next(target: str | None) -> str | None:

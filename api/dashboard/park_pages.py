@@ -49,6 +49,24 @@ def names(view: View, lang: str) -> dict[str, str]:
     }
 
 
+@router.get("", response_class=HTMLResponse)
+def parks_index(page: SignedInDep, view: PageViewDep):
+    """The parks the principal may open (a platform admin: every park of the year), with their
+    year and number of member enterprises."""
+    members: dict[str, int] = {}
+    for e in view.graph.enterprises.values():
+        if e.park:
+            members[e.park] = members.get(e.park, 0) + 1
+    rows = []
+    for park in sorted(view.graph.parks.values(), key=lambda p: p.id):
+        try:
+            check_park(view, park.id)
+        except NotFound:
+            continue
+        rows.append({"id": park.id, "name": park.name, "year": park.year, "members": members.get(park.id, 0)})
+    return render(page, "parks.html", parks=rows, section="parks")
+
+
 @router.get("/{park_id}", response_class=HTMLResponse)
 def overview(park_id: IdPath, page: SignedInDep, view: PageViewDep, result: ResultDep, request: Request):
     """Inventory (stacked bars, waterfall, net), the 1+5 indicators with badges, members by share."""

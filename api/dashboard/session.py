@@ -27,8 +27,8 @@ AUDIENCE = "tanlian-dashboard"
 #: Session lifetime (s): short, a user signs in again after it.
 SESSION_TTL_S = 1800
 COOKIE_PATH = "/dashboard"
-#: Roles with dashboard pages (a platform admin has no home page yet: it uses the API and the CLI).
-DASHBOARD_ROLES = ("park_admin", "enterprise", "auditor", "partner")
+#: Roles with dashboard pages (a platform admin lands on the list of parks).
+DASHBOARD_ROLES = ("park_admin", "enterprise", "auditor", "partner", "platform_admin")
 
 
 class SignInRequired(Exception):

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from tanlian import fmt
 from tanlian.api.app import create_app
+from tanlian.api.auth import new_client
 from tanlian.api.dashboard.enterprise_pages import MC_SAMPLES, MC_SEED
 from tanlian.api.dashboard.session import SESSION_COOKIE, issue_session
 from tanlian.connectors.pact.publish import publish
@@ -262,3 +263,20 @@ def test_sign_in_shares_the_token_rate_limit(site):
         assert codes[:3] == [401, 401, 401] and codes[3:] == [429, 429]
         r = c.post("/auth/token", data={"grant_type": "client_credentials", "client_id": "x", "client_secret": "y"})
         assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+
+
+def test_platform_admin_lands_on_the_list_of_parks(http, site):
+    """A platform admin belongs to no park: it lands on /dashboard/parks (before: /parks/None, a 404)
+    and sees every park; a park admin's list holds only its own park."""
+    client, secret = new_client(site.store, "root", "platform_admin")
+    site.creds["root"] = (client.id, secret)
+    assert login(http, site, "root").headers["location"] == "/dashboard/parks"
+    listing = http.get("/dashboard/parks?lang=en")
+    assert listing.status_code == 200 and 'href="/dashboard/parks/P1"' in listing.text
+    assert "Member enterprises" in listing.text
+    assert http.get("/dashboard/parks/P1").status_code == 200  # a park's overview, as its admin sees it
+    with TestClient(create_app(app_settings(site.store), site.store)) as other:
+        assert login(other, site, "admin").headers["location"] == "/dashboard/parks/P1"
+        assert other.get("/dashboard/parks").text.count('<td><a href="/dashboard/parks/P1">') == 1
+    with TestClient(create_app(app_settings(site.store), site.store)) as anonymous:
+        assert anonymous.get("/dashboard/parks", follow_redirects=False).status_code == 303
