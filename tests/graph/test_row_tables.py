@@ -124,3 +124,26 @@ def test_import_writes_the_snapshot_the_store_would_read(tmp_path):
         assert cached[etype.type_name].equals(fresh.table(etype)), etype.file
     again, _ = import_bundle(EmbeddedStore(path), demo_park_path())
     assert not again.wrote and sum(again.unchanged.values()) == sum(summary.added.values())
+
+
+def test_snapshot_order_of_an_import_matches_the_store_for_any_ids(tmp_path):
+    """Ids sorted by the import (Arrow) and by SQLite (ORDER BY id, binary) agree: non-ASCII, case, digits."""
+    ids = ["钢厂", "Zeta", "alpha", "Alpha", "ä-1", "10", "9", "E_1", "e_1", "𝔘"]
+    folder = tmp_path / "b"
+    folder.mkdir()
+    pd.DataFrame({"id": ["PK"], "name": ["P"], "year": ["2024"]}).to_csv(folder / "parks.csv", index=False)
+    pd.DataFrame({"id": ids, "name": ids, "park": "PK"}).to_csv(folder / "enterprises.csv", index=False)
+    pd.DataFrame({"id": [f"p{i}" for i in ids], "enterprise": ids, "unit": "t", "output": "1"}).to_csv(
+        folder / "products.csv", index=False
+    )
+    path = tmp_path / "s.sqlite"
+    summary, _ = import_bundle(EmbeddedStore(path), folder)
+    cached = load_cached(EmbeddedStore(path).snap_dir, summary.year, summary.revision_after)
+    for d in (tmp_path / "s.sqlite.snap").iterdir():
+        for f in d.iterdir():
+            f.unlink()
+        d.rmdir()
+    fresh = EmbeddedStore(path).snapshot_tables(summary.year)
+    assert cached["enterprise"].column("id").to_pylist() == fresh.tables["enterprise"].column("id").to_pylist()
+    assert cached["enterprise"].column("id").to_pylist() == sorted(ids, key=lambda s: s.encode())
+    assert cached["product"].equals(fresh.tables["product"])
