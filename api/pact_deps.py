@@ -16,6 +16,7 @@ from fastapi.security.utils import get_authorization_scheme_param
 from tanlian.api.auth import Principal, decode_token
 from tanlian.api.deps import StoreDep, oauth2
 from tanlian.api.pact_errors import PactError
+from tanlian.connectors.pact.publish import published
 from tanlian.graph.model import Client, PactFootprint
 from tanlian.graph.store import GraphStore
 
@@ -66,8 +67,8 @@ def visible_companies(store: GraphStore, principal: Principal) -> set[str] | Non
 def visible_footprints(store: GraphStore, principal: Principal) -> list[PactFootprint]:
     """Published footprints the partner may see, oldest first (Active and Deprecated)."""
     allowed = visible_companies(store, principal)
-    recs = sorted(store.list(PactFootprint), key=lambda r: (r.created, r.id))
-    return [r for r in recs if allowed is None or r.enterprise in allowed]
+    recs = published(store)
+    return recs if allowed is None else [r for r in recs if r.enterprise in allowed]
 
 
 async def get_visible(store: StoreDep, principal: PartnerDep) -> list[PactFootprint]:
