@@ -71,15 +71,17 @@ def _sorted(errors: list[RowError]) -> list[RowError]:
 def load_bundle(
     path: str | Path,
     *,
-    existing: TableSnapshot | Graph | None = None,
+    existing: TableSnapshot | Graph | Callable[[int | None], TableSnapshot] | None = None,
+    year: int | None = None,
     brightway: dict | None = None,
     allow_extra: bool = False,
     allow_implausible: bool = False,
 ) -> Bundle:
     """Read and validate a bundle; raise :class:`ValidationFailed` listing every problem.
 
-    ``existing`` is what the store already holds (a snapshot, or a graph): references may point
-    into it (upsert mode).
+    ``existing`` is what the store already holds (a snapshot, or a graph, or a function giving the
+    snapshot of a year — called with the bundle's year: its parks' year, else ``year``):
+    references may point into it (upsert mode).
     ``brightway``: keyword arguments of :func:`resolve_links` (project, method, gwp, iterations)
     for bundles that link factors to a Brightway project. ``allow_extra``: unknown tables and
     columns are warnings (columns kept as extra properties), not errors; ``allow_implausible``:
@@ -109,6 +111,9 @@ def load_bundle(
             del frame
         else:
             data[etype.type_name] = RowTable.empty(etype)
+    if callable(existing):
+        years = set(data["park"].table.column("year").to_pylist())
+        existing = existing(years.pop() if len(years) == 1 else year)
     if existing is None:
         old = empty_tables()
     else:
@@ -204,7 +209,8 @@ def import_bundle(
     ``year``: the accounting year of a bundle without parks (default: the latest in the store)."""
     bundle = load_bundle(
         path,
-        existing=None if replace else store.snapshot_tables(year),
+        existing=None if replace else store.snapshot_tables,
+        year=year,
         brightway=brightway,
         allow_extra=allow_extra,
         allow_implausible=allow_implausible,

@@ -39,6 +39,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "parks_intro": ("您可以查看的园区（本核算年度）。", "The parks you may open (this accounting year)."),
     "member_count": ("成员企业数", "Member enterprises"),
     "park_col": ("园区", "Park"),
+    "show_year": ("查看", "Show"),
     "no_parks": ("没有可查看的园区。", "No park to show."),
     "nav_overview": ("园区总览", "Park overview"),
     "nav_flows": ("碳流桑基图", "Carbon flows"),

@@ -27,6 +27,7 @@ from tanlian import __version__, fmt
 from tanlian.api.auth import Principal, current_client
 from tanlian.api.dashboard.i18n import LANG_COOKIE, request_lang, translator
 from tanlian.api.dashboard.session import CsrfFailed, SignInRequired, read_session
+from tanlian.api.dashboard.years import choose_year
 from tanlian.api.deps import GraphDep, View, get_park_admin, get_reader
 from tanlian.connectors.chart_text import short_name
 from tanlian.errors import AccessDenied, NotFound, TanlianError, ValidationFailed
@@ -61,6 +62,13 @@ class Page:
     principal: Principal | None = None
     csrf: str | None = None
     cookies: list[Callable[[Response], None]] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)  # the store's accounting years (signed in)
+
+    @property
+    def year(self) -> int | None:
+        """The year shown: ``?year=`` (or the remembered one, see :mod:`years`), else the latest."""
+        asked = self.request.query_params.get("year", "")
+        return int(asked) if asked.isdigit() else (self.years[-1] if self.years else None)
 
     @property
     def t(self) -> Callable[..., str]:
@@ -105,6 +113,7 @@ async def get_signed_in_page(page: Annotated[Page, Depends(get_page)]) -> Page:
         raise SignInRequired
     page.principal = await get_reader(session.principal)
     page.csrf = session.csrf
+    page.years = await run_in_threadpool(page.request.app.state.store.years)
     return page
 
 
@@ -155,8 +164,11 @@ class PageRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def page_handler(request: Request) -> Response:
+            request, year = await choose_year(request)
             try:
-                return await handler(request)
+                response = await handler(request)
+                year.apply(response, request)
+                return response
             except SignInRequired:
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 return RedirectResponse(f"/dashboard/login?next={quote(target)}", status_code=303)

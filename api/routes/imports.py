@@ -18,6 +18,7 @@ from tanlian.api.schemas.imports import ImportResult
 from tanlian.api.tenancy import TenancyGuard, stamp_owners
 from tanlian.errors import RowError, ValidationFailed
 from tanlian.graph.model import Enterprise
+from tanlian.graph.snapshot import TableSnapshot
 
 router = APIRouter(prefix="/v1", tags=["imports"])
 
@@ -112,13 +113,19 @@ def import_upload(
         with upload.open("wb") as out:
             _copy(file.file, out, MAX_UPLOAD, "upload", MAX_UPLOAD, digest)
         bundle = upload if is_xlsx else extract_bundle(upload, tmp / "bundle", name)
-        snapshot = store.snapshot_tables()
+        read: list[TableSnapshot] = []  # the snapshot of the bundle's year it is validated against
+
+        def existing(year: int | None) -> TableSnapshot:
+            read.append(store.snapshot_tables(year))
+            return read[-1]
+
         loaded = load_bundle(
             bundle,
-            existing=None if replace else snapshot,
+            existing=None if replace else existing,
             allow_extra=allow_extra,
             allow_implausible=allow_implausible,
         )
+        snapshot = read[0] if read else store.snapshot_tables(loaded.year)
         if replace:
             replace_guard(loaded, lambda etype: snapshot.table(etype).num_rows, replace_tables.split(","))
         tables = loaded.arrow()

@@ -13,3 +13,8 @@
   }
   document.querySelectorAll("script.figure").forEach(draw);
 })();
+
+/* The year switch submits on change (the button stays for pages without script). */
+document.querySelectorAll("form.year select").forEach(function (select) {
+  select.addEventListener("change", function () { select.form.submit(); });
+});

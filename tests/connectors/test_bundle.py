@@ -11,6 +11,7 @@ import pytest
 from tanlian.connectors.bundle import export_bundle, import_bundle, load_bundle
 from tanlian.connectors.tables import read_tables, write_tables
 from tanlian.errors import ValidationFailed
+from tanlian.graph.embedded import EmbeddedStore
 from tanlian.seed_data.library import demo_park_path
 
 
@@ -213,3 +214,20 @@ def test_unreadable_csv_names_the_file(tmp_path, mini_bundle):
     (b / "flows.csv").write_bytes(b'id,from\n"unterminated,x\n')
     (e,) = errors_of(b)
     assert e.file == "flows.csv" and "unreadable CSV" in e.reason
+
+
+def test_a_bundle_of_another_year_is_checked_against_that_year(tmp_path):
+    """Upsert import of an earlier year (its parks' year, no --year): validated against the store's
+    rows of that year, not the latest year's (before: 'all parks of a bundle share one accounting
+    year (found [2021, 2022])')."""
+    older = tmp_path / "older"
+    shutil.copytree(demo_park_path(), older)
+    (older / "parks.csv").write_text((older / "parks.csv").read_text().replace("2022", "2021"))
+    store = EmbeddedStore(tmp_path / "s.sqlite")
+    import_bundle(store, demo_park_path())
+    summary, _ = import_bundle(store, older)
+    n_products = load_bundle(demo_park_path()).data["product"].table.num_rows
+    assert summary.year == 2021 and summary.added["products"] == n_products and summary.unchanged["products"] == 0
+    assert store.years() == [2021, 2022]
+    again, _ = import_bundle(store, older)  # and an identical re-import of that year writes nothing
+    assert not again.wrote

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import time
 import zipfile
 
@@ -16,7 +17,9 @@ from tanlian.api.app import create_app
 from tanlian.api.auth import new_client
 from tanlian.api.dashboard.enterprise_pages import MC_SAMPLES, MC_SEED
 from tanlian.api.dashboard.session import SESSION_COOKIE, issue_session
+from tanlian.connectors.bundle import import_bundle
 from tanlian.connectors.pact.publish import publish
+from tanlian.graph.embedded import EmbeddedStore
 from tanlian.graph.model import Client
 from tanlian.lca.core.cache import results
 from tanlian.seed_data.library import demo_park_path
@@ -280,3 +283,34 @@ def test_platform_admin_lands_on_the_list_of_parks(http, site):
         assert other.get("/dashboard/parks").text.count('<td><a href="/dashboard/parks/P1">') == 1
     with TestClient(create_app(app_settings(site.store), site.store)) as anonymous:
         assert anonymous.get("/dashboard/parks", follow_redirects=False).status_code == 303
+
+
+def test_year_switch_is_remembered_and_reset(tmp_path):
+    """Two accounting years: the latest by default, ?year=Y shows Y and is remembered for the next
+    pages (cookie), ?year= goes back to the latest; a remembered year the store lost is dropped."""
+    older = tmp_path / "older"
+    shutil.copytree(demo_park_path(), older)
+    parks = older / "parks.csv"
+    parks.write_text(parks.read_text().replace("2022", "2021"))
+    store = EmbeddedStore(tmp_path / "years.sqlite")
+    import_bundle(store, demo_park_path())
+    import_bundle(store, older)
+    assert store.years() == [2021, 2022]
+    admin, secret = new_client(store, "y-admin", "park_admin", park="P1")
+    with TestClient(create_app(app_settings(store), store)) as http:
+        form = http.get("/dashboard/login")
+        token = CSRF.search(form.text).group(1)
+        http.post("/dashboard/login", data={"client_id": admin.id, "client_secret": secret, "csrf_token": token})
+        shown = re.compile(r'<option value="(\d+)" selected>')
+        first = http.get("/dashboard/parks/P1?lang=en")
+        assert shown.search(first.text).group(1) == "2022" and "Accounting year 2022" in first.text
+        picked = http.get("/dashboard/parks/P1?year=2021")
+        assert "2021" in picked.text and shown.search(picked.text).group(1) == "2021"
+        assert http.cookies.get("tanlian_year") == "2021"
+        later = http.get("/dashboard/parks/P1/flows")  # no parameter: the remembered year
+        assert shown.search(later.text).group(1) == "2021"
+        back = http.get("/dashboard/parks/P1?year=")
+        assert shown.search(back.text).group(1) == "2022" and "tanlian_year" not in http.cookies
+        http.cookies.set("tanlian_year", "1999", domain="testserver.local", path="/dashboard")
+        gone = http.get("/dashboard/parks/P1")
+        assert shown.search(gone.text).group(1) == "2022" and "tanlian_year" not in http.cookies
