@@ -43,7 +43,7 @@ def _transport_service(u: str | None) -> bool:
 def check_flows(c: Checker) -> None:
     """Every check of ``flows.csv`` (errors and warnings go to ``c``)."""
     t = c.t("flow")
-    c._unknown("flow", "to", c.enterprise_ids, "unknown enterprise")
+    c.unknown("flow", "to", c.enterprise_ids, "unknown enterprise")
     src, unit = arr(t, "from"), arr(t, "unit")
     is_factor = pc.fill_null(pc.starts_with(src, FACTOR_PREFIX), False).to_numpy(zero_copy_only=False)
     hasq = given(arr(t, "quantity")) & given(unit)
@@ -68,10 +68,10 @@ def _factor_flows(
     f_unit = pa.array(per_distinct(lambda i: getattr(c.factors.get(i), "unit", None), fid), pa.string())
     known = per_distinct(lambda i: i in c.factors, fid, dtype=bool)
     rows = np.flatnonzero(is_factor & ~known)
-    c._err("flow", rows, "from", cells_at(src, rows), "unknown factor (not in the bundle, the store or the library)")
+    c.err("flow", rows, "from", cells_at(src, rows), "unknown factor (not in the bundle, the store or the library)")
     ok = is_factor & known
     rows = np.flatnonzero(ok & (kind == "energy"))
-    c._err(
+    c.err(
         "flow",
         rows,
         "from",
@@ -81,9 +81,9 @@ def _factor_flows(
     k = conversions(arr(t, "unit"), f_unit)
     rows = np.flatnonzero(ok & hasq & np.isnan(k))
     fids = cells_at(fid, rows)
-    c._unit_errors("flow", rows, cells_at(arr(t, "unit"), rows), cells_at(f_unit, rows), [f"factor {i}" for i in fids])
+    c.unit_errors("flow", rows, cells_at(arr(t, "unit"), rows), cells_at(f_unit, rows), [f"factor {i}" for i in fids])
     rows = np.flatnonzero(ok & distance & ~mass_unit)
-    c._err(
+    c.err(
         "flow",
         rows,
         "distance_km",
@@ -94,7 +94,7 @@ def _factor_flows(
     rows = np.flatnonzero(ok & ~given(arr(t, "quantity")) & ~per_cny)
     spend, fids, units = cells_at(arr(t, "spend_cny"), rows), cells_at(fid, rows), cells_at(f_unit, rows)
     reasons = [f"spend-only flow needs a per-CNY factor ({i} is per {u})" for i, u in zip(fids, units, strict=True)]
-    c._err("flow", rows, "spend_cny", spend, reasons)
+    c.err("flow", rows, "spend_cny", spend, reasons)
 
 
 def _product_flows(
@@ -106,7 +106,7 @@ def _product_flows(
     src = arr(t, "from")
     pos = np.where(prod, index(src, arr(products, "id")), -1)
     rows = np.flatnonzero(prod & (pos < 0))
-    c._err(
+    c.err(
         "flow",
         rows,
         "from",
@@ -118,13 +118,13 @@ def _product_flows(
     k = conversions(arr(t, "unit"), p_unit)
     rows = np.flatnonzero(ok & hasq & np.isnan(k))
     pids = cells_at(src, rows)
-    c._unit_errors("flow", rows, cells_at(arr(t, "unit"), rows), cells_at(p_unit, rows), [f"product {p}" for p in pids])
+    c.unit_errors("flow", rows, cells_at(arr(t, "unit"), rows), cells_at(p_unit, rows), [f"product {p}" for p in pids])
     price = nums(gather(products, "price_cny", pos))
     priced = ~np.isnan(price) & (price != 0)
     rows = np.flatnonzero(ok & ~hasq & ~priced)
     pids = cells_at(src, rows)
     reasons = [f"spend-only flow of product {p}, which has no price_cny" for p in pids]
-    c._err("flow", rows, "spend_cny", cells_at(arr(t, "spend_cny"), rows), reasons)
+    c.err("flow", rows, "spend_cny", cells_at(arr(t, "spend_cny"), rows), reasons)
     by_qty = ok & hasq & ~np.isnan(k)
     by_spend = ok & ~hasq & priced
     amount = np.zeros(len(pos))
@@ -139,7 +139,7 @@ def _product_flows(
         f"transport needs a mass: {u or 'spend'} is not a mass and product {p} has no mass_kg"
         for u, p in zip(units, pids, strict=True)
     ]
-    c._err("flow", rows, "distance_km", nums(arr(t, "distance_km"))[rows], reasons)
+    c.err("flow", rows, "distance_km", nums(arr(t, "distance_km"))[rows], reasons)
     service = ok & per_distinct(_transport_service, p_unit, dtype=bool)
     to = arr(t, "to")
     buys = isin(to, to.filter(pa.array(service))) if service.any() else np.zeros(len(pos), bool)
@@ -189,4 +189,4 @@ def _outputs(c: Checker, out_of: np.ndarray, stored: np.ndarray) -> None:
     for i, pid, unit in sorted(zip(over.tolist(), pids, units, strict=True), key=lambda x: x[1]):
         kept = f" ({stored[i]:g} of them in stored flows)" if stored[i] else ""
         reason = f"flows out of {pid} sum to {qty[i]:g} {unit}{kept}, more than its output"
-        c._err("product", np.array([at[i]]), "output", [float(output[i])], reason)
+        c.err("product", np.array([at[i]]), "output", [float(output[i])], reason)

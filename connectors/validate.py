@@ -86,7 +86,7 @@ class Checker:
         """Every product the bundle sees (the bundle's rows win) and its row in the bundle (-1: stored)."""
         return merged(self.t("product"), self.old["product"])
 
-    def _err(self, type_name: str, rows: np.ndarray, column: str | None, values: Sequence[Any], reasons: Any) -> None:
+    def err(self, type_name: str, rows: np.ndarray, column: str | None, values: Sequence[Any], reasons: Any) -> None:
         """An error per row of the bundle's ``type_name`` table (``rows``: positions; -1: a stored row)."""
         lines = self.new[type_name].lines
         file = f"{ENTITY_TYPES[type_name].file}.csv"
@@ -97,18 +97,18 @@ class Checker:
                 RowError(file, int(lines[i]) if i >= 0 else None, column, None if v is None else str(v), why)
             )
 
-    def _unknown(self, type_name: str, column: str, known: pa.Array, reason: str) -> None:
+    def unknown(self, type_name: str, column: str, known: pa.Array, reason: str) -> None:
         a = arr(self.t(type_name), column)
         bad = np.flatnonzero(given(a) & ~isin(a, known))
-        self._err(type_name, bad, column, cells_at(a, bad), reason)
+        self.err(type_name, bad, column, cells_at(a, bad), reason)
 
-    def _unit_errors(
+    def unit_errors(
         self, type_name: str, rows: np.ndarray, units: np.ndarray, targets: Sequence[str], whats: Sequence[str]
     ) -> None:
         reasons = [
             f"cannot convert {u!r} to {t!r}, the unit of {w}" for u, t, w in zip(units, targets, whats, strict=True)
         ]
-        self._err(type_name, rows, "unit", units, reasons)
+        self.err(type_name, rows, "unit", units, reasons)
 
     # -- checks ---------------------------------------------------------------------------
     def run(self) -> Checker:
@@ -126,7 +126,7 @@ class Checker:
         years = set(arr(new, "year").to_pylist()) | set(arr(old, "year").to_pylist())
         if len(years) > 1:
             rows = np.arange(new.num_rows)
-            self._err(
+            self.err(
                 "park",
                 rows,
                 "year",
@@ -138,19 +138,19 @@ class Checker:
             if new.num_rows
             else "parks.csv is required when an enterprise names a park"
         )
-        self._unknown("enterprise", "park", ids_of(new, old), why)
+        self.unknown("enterprise", "park", ids_of(new, old), why)
 
     def products_(self) -> None:
         t = self.t("product")
-        self._unknown("product", "enterprise", self.enterprise_ids, "unknown enterprise")
+        self.unknown("product", "enterprise", self.enterprise_ids, "unknown enterprise")
         kind, carrier = arr(t, "kind"), arr(t, "carrier")
         energy = pc.equal(kind, "energy").to_numpy(zero_copy_only=False)
         has = given(carrier)
         rows = np.flatnonzero(energy & ~has)
-        self._err("product", rows, "carrier", [None] * len(rows), f"required for kind=energy: {CARRIERS}")
+        self.err("product", rows, "carrier", [None] * len(rows), f"required for kind=energy: {CARRIERS}")
         rows = np.flatnonzero(~energy & has)
         kinds = cells_at(kind, rows)
-        self._err(
+        self.err(
             "product",
             rows,
             "carrier",
@@ -187,18 +187,18 @@ class Checker:
             try:
                 allocate(ent, by_maker.get(ent.id, []))
             except AllocationError as exc:
-                self._err("enterprise", np.array([pos]), "allocation", [ent.allocation], str(exc))
+                self.err("enterprise", np.array([pos]), "allocation", [ent.allocation], str(exc))
 
     def activities(self) -> None:
         t = self.t("activity")
-        self._unknown("activity", "enterprise", self.enterprise_ids, "unknown enterprise")
+        self.unknown("activity", "enterprise", self.enterprise_ids, "unknown enterprise")
         typ, item, unit = arr(t, "type"), arr(t, "item"), arr(t, "unit")
         power = equals(typ, "electricity")
         grid = power & equals(item, "grid")
         energy = isin(typ, pa.array(ENERGY_ACTIVITIES)) & ~grid
         known = per_distinct(lambda i: i in self.factors, item, dtype=bool)
         rows = np.flatnonzero(energy & ~known)
-        self._err("activity", rows, "item", cells_at(item, rows), "unknown factor")
+        self.err("activity", rows, "item", cells_at(item, rows), "unknown factor")
         kind = per_distinct(lambda i: getattr(self.factors.get(i), "kind", None), item)
         kind_bad = energy & known & per_distinct(lambda k: k not in ("energy", None), pa.array(kind), dtype=bool)
         rows = np.flatnonzero(kind_bad)
@@ -206,27 +206,27 @@ class Checker:
             f"{ty} activities need an energy factor (this one is {k})"
             for ty, k in zip(cells_at(typ, rows), kind[rows], strict=True)
         ]
-        self._err("activity", rows, "item", cells_at(item, rows), reasons)
+        self.err("activity", rows, "item", cells_at(item, rows), reasons)
         f_unit = pa.array(per_distinct(lambda i: getattr(self.factors.get(i), "unit", None), item), pa.string())
         rows = np.flatnonzero(energy & known & ~kind_bad & np.isnan(conversions(unit, f_unit)))
         whats = [f"factor {i}" for i in cells_at(item, rows)]
-        self._unit_errors("activity", rows, cells_at(unit, rows), cells_at(f_unit, rows), whats)
+        self.unit_errors("activity", rows, cells_at(unit, rows), cells_at(f_unit, rows), whats)
         rows = np.flatnonzero(grid & np.isnan(conversions(unit, "kWh")))
-        self._unit_errors("activity", rows, cells_at(unit, rows), ["kWh"] * len(rows), ["electricity"] * len(rows))
+        self.unit_errors("activity", rows, cells_at(unit, rows), ["kWh"] * len(rows), ["electricity"] * len(rows))
         known_gases = sorted(set(self.gases.values()))
         rows = np.flatnonzero(equals(typ, "process") & ~isin(item, pa.array(known_gases, pa.string())))
-        self._err("activity", rows, "item", cells_at(item, rows), f"unknown gas (known: {', '.join(known_gases)})")
+        self.err("activity", rows, "item", cells_at(item, rows), f"unknown gas (known: {', '.join(known_gases)})")
         mass = per_distinct(lambda u: u is not None and is_mass(u), unit, dtype=bool)
         rows = np.flatnonzero(isin(typ, pa.array(["process", "removal"])) & ~mass)
         reasons = [f"{ty} quantities are masses of gas (e.g. t, kg)" for ty in cells_at(typ, rows)]
-        self._err("activity", rows, "unit", cells_at(unit, rows), reasons)
+        self.err("activity", rows, "unit", cells_at(unit, rows), reasons)
         self._green(t, power)
 
     def _green(self, t: pa.Table, power: np.ndarray) -> None:
         """Green electricity of an enterprise is at most its electricity use."""
         mwh = conversions(arr(t, "unit"), "MWh")
         rows = np.flatnonzero(power & np.isnan(mwh))
-        self._unit_errors(
+        self.unit_errors(
             "activity", rows, cells_at(arr(t, "unit"), rows), ["MWh"] * len(rows), ["electricity"] * len(rows)
         )
         green = power & truthy(arr(t, "green_mwh"))
@@ -241,7 +241,7 @@ class Checker:
         last = np.full(len(names), -1)
         last[ent[green]] = np.flatnonzero(green)  # later rows overwrite earlier ones: the last green row
         for e in np.flatnonzero((last >= 0) & (total_green > total_use * (1 + 1e-9))).tolist():
-            self._err(
+            self.err(
                 "activity",
                 np.array([last[e]]),
                 "green_mwh",
@@ -257,16 +257,16 @@ class Checker:
         products, _ = self.products
         product, unit = arr(t, "product"), arr(t, "unit")
         pos = index(product, arr(products, "id"))
-        self._unknown("sale", "product", arr(products, "id"), "unknown product")
+        self.unknown("sale", "product", arr(products, "id"), "unknown product")
         known = pos >= 0
         p_unit = gather(products, "unit", pos)
         rows = np.flatnonzero(known & np.isnan(conversions(unit, p_unit)))
         whats = [f"product {p}" for p in cells_at(product, rows)]
-        self._unit_errors("sale", rows, cells_at(unit, rows), cells_at(p_unit, rows), whats)
+        self.unit_errors("sale", rows, cells_at(unit, rows), cells_at(p_unit, rows), whats)
         eol = arr(t, "eol")
         has_eol = given(eol)
         rows = np.flatnonzero(has_eol & ~per_distinct(lambda e: e in self.factors, eol, dtype=bool))
-        self._err("sale", rows, "eol", cells_at(eol, rows), "unknown factor")
+        self.err("sale", rows, "eol", cells_at(eol, rows), "unknown factor")
         has_mass = pa.array(given(gather(products, "mass_kg", pos)))
         fine = per_distinct(self._eol_ok, p_unit, has_mass, eol, dtype=bool)
         rows = np.flatnonzero(has_eol & known & ~fine)
@@ -274,7 +274,7 @@ class Checker:
             f"factor {e} is per {self.factors[e].unit}; product {p} needs a unit or mass_kg to match"
             for e, p in zip(cells_at(eol, rows), cells_at(product, rows), strict=True)
         ]
-        self._err("sale", rows, "eol", cells_at(eol, rows), reasons)
+        self.err("sale", rows, "eol", cells_at(eol, rows), reasons)
 
     def _eol_ok(self, p_unit: str | None, has_mass: bool | None, eol: str | None) -> bool:
         """A product's end-of-life factor applies: its unit converts, or it has a mass and the factor is per mass."""
@@ -286,9 +286,9 @@ class Checker:
     def symbiosis(self) -> None:
         for type_name, ref_col in (("residual", "current_treatment"), ("need", "virgin")):
             t = self.t(type_name)
-            self._unknown(type_name, "enterprise", self.enterprise_ids, "unknown enterprise")
+            self.unknown(type_name, "enterprise", self.enterprise_ids, "unknown enterprise")
             if self.materials is not None:
-                self._unknown(
+                self.unknown(
                     type_name,
                     "material",
                     pa.array(sorted(self.materials), pa.string()),
@@ -297,4 +297,4 @@ class Checker:
             ref = arr(t, ref_col)
             missing = per_distinct(lambda r: bool(r) and r not in self.factors, ref, dtype=bool)
             rows = np.flatnonzero(missing)
-            self._err(type_name, rows, ref_col, cells_at(ref, rows), "unknown factor")
+            self.err(type_name, rows, ref_col, cells_at(ref, rows), "unknown factor")
