@@ -16,10 +16,9 @@ otherwise computes ``ρ`` exactly (:mod:`tanlian.lca.core.perron`).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import threading
 
 import numpy as np
 import scipy.sparse as sp
