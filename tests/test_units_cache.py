@@ -9,7 +9,8 @@ import sys
 _PROBE = """
 from tanlian.units import conversion_factor, is_mass, pint_cache_folder
 print(pint_cache_folder())
-print(conversion_factor("tce", "GJ"), conversion_factor("t*km", "kg*km"), conversion_factor("CNY", "yuan"), is_mass("t"))
+c = conversion_factor
+print(c("tce", "GJ"), c("t*km", "kg*km"), c("CNY", "yuan"), is_mass("t"))
 """
 
 
