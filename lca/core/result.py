@@ -35,21 +35,29 @@ class Memo:
     """Per-result cache of what analyses derive from a result (one value per key, built once).
 
     Modules keep their indexes here (``result.memo.get("hotspots.index", build)``) instead of
-    writing attributes onto the result.
+    writing attributes onto the result. Concurrent first calls of one key build it once (the
+    others wait for it): ``Z`` of Monte Carlo is a solve.
     """
 
     def __init__(self) -> None:
         self._values: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self._building: dict[str, threading.Lock] = {}
 
     def get(self, key: str, build: Callable[[], T]) -> T:
         """The value under ``key``, built by ``build()`` on first use."""
         with self._lock:
             if key in self._values:
                 return self._values[key]
-        value = build()
-        with self._lock:
-            return self._values.setdefault(key, value)
+            key_lock = self._building.setdefault(key, threading.Lock())
+        with key_lock:
+            with self._lock:
+                if key in self._values:
+                    return self._values[key]
+            value = build()
+            with self._lock:
+                self._building.pop(key, None)
+                return self._values.setdefault(key, value)
 
 
 @dataclass(frozen=True)

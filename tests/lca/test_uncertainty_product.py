@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import numpy as np
 import pytest
 
 from tanlian.graph.model import Activity, Factor
-from tanlian.lca.core.result import solve_graph
+from tanlian.lca.core.result import LcaResult, solve_graph
 from tanlian.lca.core.uncertainty import (
     contributions,
     monte_carlo,
@@ -110,3 +113,33 @@ def test_a_product_without_uncertain_inputs_has_no_spread(result):
     assert js
     for j in js:
         assert product_percentiles(result, j, 200, 3) == pytest.approx((result.intensity[j],) * 3, rel=1e-12)
+
+
+class CountingSolver:
+    """A result's solver that counts its calls."""
+
+    def __init__(self, solver):
+        self.solver, self.calls = solver, 0
+
+    def __call__(self, B):
+        self.calls += 1
+        time.sleep(0.05)  # keep the first call in flight while the other threads arrive
+        return self.solver(B)
+
+
+def test_concurrent_first_requests_solve_z_once(result):
+    """Twenty threads asking for percentiles of a fresh result (no ``Z`` yet): one ``Z`` solve,
+    and each thread gets what a lone request gets."""
+    fresh = LcaResult(result.source, result.system, result.Y, result.info)
+    counting = fresh.factorised = CountingSolver(result.solver)
+    out: dict[int, tuple] = {}
+    threads = [
+        threading.Thread(target=lambda j=j: out.__setitem__(j, product_percentiles(fresh, j, 100, seed=1)))
+        for j in range(20)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert counting.calls == 1
+    assert out == {j: product_percentiles(result, j, 100, seed=1) for j in range(20)}
