@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 import numpy as np
 
+from tanlian.connectors.bundle import load_bundle
 from tanlian.graph.snapshot import frozen
 from tanlian.lca.core.columnar import tables_of
+from tanlian.lca.core.gate import gate_matrix, makers_and_energy
 from tanlian.lca.core.lazy_graph import LazyGraph
 from tanlian.lca.core.result import solve_graph, solve_tables
 from tanlian.lca.core.warm import warm_graph, warm_up
+from tanlian.seed_data.library import demo_park_path
 
 from .builders import random_graph
 
@@ -63,3 +67,20 @@ def test_warm_up_solves_as_the_object_path_once_per_process():
         np.testing.assert_allclose(first.intensity, expected.intensity, rtol=1e-12)
         assert first.system.uncertain == ["natural_gas"] and (first.intensity > 0).all()
     assert warm_up() is None
+
+
+def test_gate_matrix_from_columns_equals_the_entity_path():
+    """The demo park (steam, electricity and in-house inputs): M_D and the direct intensities
+    from the system's product table equal those from the graph's Product entities."""
+    graph = load_bundle(demo_park_path()).graph
+    result = solve_tables(snapshot(graph))
+    system = result.system
+    assert system.tables is not None
+    maker, energy = makers_and_energy(system, graph)
+    no_tables = replace(system, tables=None)
+    maker_obj, energy_obj = makers_and_energy(no_tables, graph)
+    assert energy.any() and (energy == energy_obj).all()
+    assert ((maker[:, None] == maker[None, :]) == (maker_obj[:, None] == maker_obj[None, :])).all()
+    assert gate_matrix(system, graph).nnz > 0
+    assert (gate_matrix(system, graph) != gate_matrix(no_tables, graph)).nnz == 0
+    np.testing.assert_allclose(result.direct, solve_graph(graph).direct, rtol=1e-12)
