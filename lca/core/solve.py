@@ -36,6 +36,10 @@ NEGATIVE_RTOL = 1e-10  # Y_j below −NEGATIVE_RTOL × that same scale is negati
 
 _blas_lock = threading.Lock()
 _blas_limited = False
+#: OpenBLAS threads a dot product of more than 10 000 entries (``interface/dot.c``); a system of at
+#: most this many products never calls BLAS on longer vectors, so it skips the limit (threadpoolctl
+#: scans the loaded libraries: ~30 ms of a CLI command's start-up).
+BLAS_THREADED_MIN = 10_000
 
 
 def single_thread_blas() -> None:
@@ -93,7 +97,8 @@ class Solver:
     """
 
     def __init__(self, M: sp.spmatrix, names: Sequence[str] | None = None):
-        single_thread_blas()
+        if M.shape[0] > BLAS_THREADED_MIN:  # smaller vectors never reach a threaded BLAS call
+            single_thread_blas()
         self.MT = sp.csr_matrix(sp.csr_matrix(M).T, dtype=float)
         self.names = names
         self.structure = BlockStructure.of(self.MT)
