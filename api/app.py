@@ -6,11 +6,13 @@ A new domain adds one module under ``api/routes`` with a ``router`` and one entr
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
+from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
 
 from tanlian import __version__
@@ -29,6 +31,7 @@ from tanlian.api.routes import accounts, audit, auth, footprints, graph, health,
 from tanlian.api.routes.pact import PACT_ROUTERS
 from tanlian.graph.factory import open_store
 from tanlian.graph.store import GraphStore
+from tanlian.lca.core.warm import warm_up
 from tanlian.settings import Settings, get_settings
 
 #: Every router of the app, in the order they appear in the docs.
@@ -61,6 +64,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(_warm_up)  # one-time costs of the first solve, before the worker is ready
         worker = PactWorker(store, settings) if settings.pact_worker_interval_s > 0 else None
         app.state.pact_worker = worker
         if worker:
@@ -98,6 +102,14 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.add_middleware(RequestGuard, principal_of=principal_of)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _warm_up() -> None:
+    """:func:`~tanlian.lca.core.warm.warm_up` (once per process); a failure is logged, not fatal."""
+    try:
+        warm_up()
+    except Exception:  # the first request then pays the one-time costs, or reports the problem
+        logging.getLogger("tanlian.api").warning("warm-up solve failed", exc_info=True)
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

@@ -4,12 +4,16 @@
     .venv/bin/python bench/api_load.py [--products 10000] [--workers 1 2] [--duration 10] [--connections 50]
 
 Builds ``bench/synthetic.py``'s graph, imports it into an embedded store in a temporary folder and
-adds a park-admin client. Then for each worker count N: starts ``tanlian serve --workers N``,
-times the first footprint request (the cold solve after the import: snapshot + solve), warms the
+adds a park-admin client (``--prime-snapshot``: then reads the snapshot once, which writes its
+Arrow cache as ``tanlian import`` does on the integrated branch). Then for each worker count N:
+starts ``tanlian serve --workers N``, times the first footprint request (the cold solve after the
+import: snapshot + system + solve + body; also the CPU seconds the server processes spent on it),
+warms the
 response cache on every URL the load will use, and drives each route with ``wrk`` (``--connections``
 connections, rotating over many ids of the route) for ``--duration`` seconds, ``/healthz`` in the same
 run. Prints each route's throughput and p50/p95 latency, and their ratios to ``/healthz``; the
-Markdown table goes to stdout at the end (copied into ``bench/README.md``).
+Markdown table goes to stdout at the end (copied into ``bench/README.md``). ``--cold-runs K``:
+only the cold solve, K fresh servers per worker count (a fresh copy of the store each time).
 """
 
 from __future__ import annotations
@@ -79,6 +83,68 @@ def start_server(db: Path, port: int, secret: str, workers: int) -> subprocess.P
     raise RuntimeError("server did not become ready")
 
 
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of process ``pid`` and all its descendants (Linux ``/proc``)."""
+    parent, cpu = {}, {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parent[int(d)] = int(fields[1])
+        cpu[int(d)] = (int(fields[11]) + int(fields[12])) / tick
+    tree, todo = {pid}, [pid]
+    while todo:
+        p = todo.pop()
+        kids = [c for c, pp in parent.items() if pp == p and c not in tree]
+        tree.update(kids)
+        todo += kids
+    return sum(cpu.get(p, 0.0) for p in tree)
+
+
+def cold_solve(base: str, headers: dict[str, str], url: str, pid: int) -> tuple[float, float]:
+    """(wall seconds, server CPU seconds) of the first request of ``url`` on a fresh server."""
+    time.sleep(1.0)  # let the workers settle after start-up (and their warm-up)
+    c0, t0 = tree_cpu(pid), time.perf_counter()
+    httpx.get(base + url, headers=headers, timeout=300).raise_for_status()
+    return time.perf_counter() - t0, tree_cpu(pid) - c0
+
+
+def token_of(base: str, client_id: str, secret: str) -> dict[str, str]:
+    grant = {"grant_type": "client_credentials"}
+    r = httpx.post(f"{base}/auth/token", data=grant, auth=(client_id, secret), timeout=30)
+    r.raise_for_status()
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def cold_runs(db: Path, client_id: str, secret: str, url: str, args) -> None:
+    """``--cold-runs``: the first footprint on K fresh servers per worker count, each on a fresh
+    copy of the store (with its snapshot cache when ``--prime-snapshot``)."""
+    print(
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; snapshot cache primed: "
+        f"{args.prime_snapshot}",
+        flush=True,
+    )
+    for workers in args.workers:
+        for k in range(args.cold_runs):
+            run = db.parent.parent / f"cold-{workers}-{k}"
+            shutil.copytree(db.parent, run)
+            port = free_port()
+            proc = start_server(run / db.name, port, "bench-" + secret, workers)
+            try:
+                base = f"http://127.0.0.1:{port}"
+                headers = token_of(base, client_id, secret)
+                wall, cpu = cold_solve(base, headers, url, proc.pid)
+            finally:
+                proc.terminate()
+                proc.wait(timeout=60)
+            print(f"| {workers} | {k + 1} | {wall:.3f} | {cpu:.2f} |", flush=True)
+
+
 def routes(graph, park: str, rng: random.Random) -> dict[str, list[str]]:
     """Route name → URLs the load rotates over (ids of the park admin's view)."""
     ents = sorted(e for e, ent in graph.enterprises.items() if ent.park == park)
@@ -132,8 +198,10 @@ def main() -> None:
     ap.add_argument("--duration", type=int, default=10, help="seconds per route")
     ap.add_argument("--connections", type=int, default=50)
     ap.add_argument("--threads", type=int, default=2, help="wrk threads")
+    ap.add_argument("--prime-snapshot", action="store_true", help="write the snapshot cache after the import")
+    ap.add_argument("--cold-runs", type=int, default=0, help="only the cold solve, this many times per worker count")
     args = ap.parse_args()
-    if shutil.which("wrk") is None:
+    if shutil.which("wrk") is None and not args.cold_runs:
         sys.exit("wrk not found: apt-get install -y wrk")
     rng = random.Random(1)
     tables = []
@@ -146,6 +214,8 @@ def main() -> None:
         store.import_graph(graph)
         park = sorted(graph.parks)[0]
         client, secret = new_client(store, "bench", "park_admin", park=park)
+        if args.prime_snapshot:
+            store.snapshot_tables()  # writes the Arrow cache of this revision next to the store
         store.close()
         counts = graph.counts()
         print(
@@ -154,20 +224,28 @@ def main() -> None:
             flush=True,
         )
         urls = routes(graph, park, rng)
+        if args.cold_runs:
+            pristine = folder / "pristine"
+            pristine.mkdir()
+            for f in folder.iterdir():
+                if f.name.startswith(db.name):
+                    (shutil.copytree if f.is_dir() else shutil.copy2)(f, pristine / f.name)
+            print("| workers | run | cold solve wall s | server CPU s |\n|---:|---:|---:|---:|")
+            cold_runs(pristine / db.name, client.id, secret, urls["footprint"][0], args)
+            return
         for workers in args.workers:
             port = free_port()
             proc = start_server(db, port, "bench-" + secret, workers)
             try:
                 base = f"http://127.0.0.1:{port}"
-                grant = {"grant_type": "client_credentials"}
-                r = httpx.post(f"{base}/auth/token", data=grant, auth=(client.id, secret), timeout=30)
-                r.raise_for_status()
-                token = r.json()["access_token"]
-                headers = {"Authorization": f"Bearer {token}"}
-                t0 = time.perf_counter()
-                httpx.get(base + urls["footprint"][0], headers=headers, timeout=300).raise_for_status()
-                cold = time.perf_counter() - t0
-                print(f"\n{workers} worker(s): cold solve (first footprint after the import): {cold:.2f} s", flush=True)
+                headers = token_of(base, client.id, secret)
+                token = headers["Authorization"].removeprefix("Bearer ")
+                cold, cold_cpu = cold_solve(base, headers, urls["footprint"][0], proc.pid)
+                print(
+                    f"\n{workers} worker(s): cold solve (first footprint after the import): {cold:.2f} s "
+                    f"(server CPU {cold_cpu:.2f} s)",
+                    flush=True,
+                )
                 t0 = time.perf_counter()
                 warm(base, headers, [p for ps in urls.values() for p in ps], workers)
                 print(f"cache warmed in {time.perf_counter() - t0:.1f} s", flush=True)

@@ -1,16 +1,28 @@
-"""The default data shipped in ``seed_data/``: factor library, GWP sets, materials, indicator thresholds."""
+"""The default data shipped in ``seed_data/``: factor library, GWP sets, materials, indicator thresholds.
+
+The factor library and the GWP sets, which every solve reads, are parsed with the ``csv`` module
+and pydantic (a fresh ``tanlian footprint`` must not pay for importing pandas, ~0.15 s); the
+tables returned as DataFrames import pandas on first use.
+"""
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from pydantic import ValidationError
 
-from tanlian.errors import ValidationFailed
+from tanlian.errors import RowError, ValidationFailed
 from tanlian.graph.model import Factor
-from tanlian.graph.rows import parse_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+GWP_SETS = ("AR5", "AR6")
 
 
 def seed_path(*parts: str) -> Path:
@@ -22,30 +34,76 @@ def demo_park_path() -> Path:
     return seed_path("demo_park")
 
 
+def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line, cells stripped) of every row of a CSV file with a header (line 1)."""
+    with path.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        reader.fieldnames = [str(c).strip() for c in reader.fieldnames or []]
+        for line, row in enumerate(reader, start=2):
+            yield line, {k: (v or "").strip() for k, v in row.items() if k is not None}
+
+
+@lru_cache
+def gwp_values() -> dict[str, dict[str, float]]:
+    """GWP100 by gas as written in data (``CH4``) and set: ``{"CH4": {"AR5": 28.0, "AR6": 27.9}}``."""
+    return {row["gas"]: {s: float(row[s.lower()]) for s in GWP_SETS} for _, row in _csv_rows(seed_path("gwp.csv"))}
+
+
 @lru_cache
 def gwp_table() -> pd.DataFrame:
     """GWP100 by gas (index: gas name as written in data, e.g. ``CH4``), columns ``AR5``, ``AR6``."""
-    df = pd.read_csv(seed_path("gwp.csv"), dtype={"gas": str})
-    df = df.rename(columns={"ar5": "AR5", "ar6": "AR6"}).set_index("gas")
-    return df[["AR5", "AR6"]].astype(float)
+    import pandas as pd  # on first use: the solve path reads gwp_values()
+
+    table = pd.DataFrame.from_dict(gwp_values(), orient="index", columns=list(GWP_SETS))
+    table.index.name = "gas"
+    return table.astype(float)
 
 
 @lru_cache
 def gas_names() -> dict[str, str]:
     """Lower-case column name → canonical gas name (``ch4`` → ``CH4``)."""
-    return {g.lower(): g for g in gwp_table().index}
+    return {g.lower(): g for g in gwp_values()}
+
+
+def _row_error(file: str, line: int, data: dict, err: dict) -> RowError:
+    """A pydantic error of one factor row, located by column and value (as bundle rows are)."""
+    loc = [str(x) for x in err.get("loc", ())]
+    column = loc[0] if loc else None
+    if column == "gases" and len(loc) > 1:
+        column = loc[1]
+        value = data.get("gases", {}).get(column)
+    else:
+        value = data.get(column) if column else None
+    msg = "required value is empty" if err.get("type") == "missing" else err.get("msg", "invalid")
+    return RowError(file, line, column, None if value is None else str(value), msg.removeprefix("Value error, "))
 
 
 @lru_cache
 def factor_library() -> dict[str, Factor]:
     """Every factor of ``seed_data/factors/*.csv``, validated like bundle rows, keyed by id."""
     out: dict[str, Factor] = {}
-    errors = []
+    errors: list[RowError] = []
+    names = gas_names()
     for f in sorted(seed_path("factors").glob("*.csv")):
-        df = pd.read_csv(f, dtype=str, keep_default_na=False)
-        entities, errs = parse_table(Factor, df, f"seed_data/factors/{f.name}", gas_names())
-        errors += errs
-        out.update({e.id: e for _, e in entities})
+        file, first = f"seed_data/factors/{f.name}", {}
+        for line, row in _csv_rows(f):
+            data: dict[str, object] = {k: v for k, v in row.items() if v != ""}
+            gases = {names[k.lower()]: data.pop(k) for k in list(data) if k.lower() in names}
+            if gases:
+                data["gases"] = gases
+            if not data:
+                continue  # blank line
+            try:
+                factor = Factor.model_validate(data)
+            except ValidationError as exc:
+                errors += [_row_error(file, line, data, e) for e in exc.errors()]
+                continue
+            if factor.id in first:
+                reason = f"duplicate id, first used on row {first[factor.id]}"
+                errors.append(RowError(file, line, "id", factor.id, reason))
+                continue
+            first[factor.id] = line
+            out[factor.id] = factor
     if errors:  # a broken library is a packaging bug, reported with the same detail as input errors
         raise ValidationFailed(errors)
     return out
@@ -54,10 +112,14 @@ def factor_library() -> dict[str, Factor]:
 @lru_cache
 def materials() -> pd.DataFrame:
     """Symbiosis vocabulary (``seed_data/materials.csv``), indexed by material id."""
+    import pandas as pd  # on first use (imports and symbiosis), not at start-up
+
     return pd.read_csv(seed_path("materials.csv"), dtype=str, keep_default_na=False).set_index("id")
 
 
 @lru_cache
 def indicator_thresholds() -> pd.DataFrame:
     """Zero-carbon park "1+5" indicator thresholds (``seed_data/indicators.csv``)."""
+    import pandas as pd  # on first use (accounting), not at start-up
+
     return pd.read_csv(seed_path("indicators.csv"), keep_default_na=False)

@@ -2,13 +2,19 @@
 
 Extra units: ``CNY`` (its own dimension, currency), ``tce`` / ``kgce`` (coal equivalent,
 29.3076 GJ per tce, GB/T 2589-2020 §3.3), ``item``/``piece``/``pcs`` (counted goods).
+
+Pint parses its definition files at start-up (~0.13 s of every command); the parsed definitions
+are kept in a disk cache (:func:`pint_cache_folder`), which brings that to ~0.015 s.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
+import os
 import re
 from functools import lru_cache
+from pathlib import Path
 
 import pint
 
@@ -16,7 +22,42 @@ from tanlian.errors import UnitError
 
 _NUMBER_OUTSIDE_EXPONENT = re.compile(r"(?<![*^\d.])\d")
 
-ureg = pint.UnitRegistry(cache_folder=None)
+
+def pint_cache_folder() -> Path | None:
+    """Where pint keeps its parsed definitions: ``$TANLIAN_CACHE_DIR`` (default
+    ``$XDG_CACHE_HOME/tanlian``, else ``~/.cache/tanlian``) / ``pint-<version>-<install>``;
+    None (no cache) when ``TANLIAN_CACHE_DIR`` is empty or the folder cannot be made.
+
+    One folder per pint installation: pint's own shared cache (``:auto:``) is keyed by file
+    contents and remembers absolute paths of included files, so an entry written by another
+    environment whose files are gone breaks the registry of every other one."""
+    base = os.environ.get("TANLIAN_CACHE_DIR")
+    if base == "":
+        return None
+    if base is None:
+        xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        base = str(Path(xdg) / "tanlian")
+    install = hashlib.sha1(str(Path(pint.__file__).resolve().parent).encode()).hexdigest()[:12]
+    folder = Path(base) / f"pint-{pint.__version__}-{install}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder if os.access(folder, os.W_OK) else None
+
+
+def _registry() -> pint.UnitRegistry:
+    """pint's default registry, its definitions read through the disk cache when it works."""
+    folder = pint_cache_folder()
+    if folder is not None:
+        try:
+            return pint.UnitRegistry(cache_folder=folder)
+        except Exception:  # a damaged or half-written cache entry: parse the files instead
+            pass
+    return pint.UnitRegistry(cache_folder=None)
+
+
+ureg = _registry()
 ureg.define("CNY = [currency] = yuan = RMB")
 ureg.define("tce = 29.3076 * GJ = tonne_coal_equivalent")
 ureg.define("kgce = 29.3076 * MJ")

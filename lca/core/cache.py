@@ -19,6 +19,7 @@ from tanlian.errors import StoreEmpty
 from tanlian.graph.model import Graph
 from tanlian.graph.snapshot import TableSnapshot
 from tanlian.graph.store import GraphStore, store_key
+from tanlian.lca.core.lazy_graph import LazyGraph
 from tanlian.lca.core.override import overrides_in
 from tanlian.lca.core.result import LcaResult, solve_tables
 from tanlian.settings import GwpSet, Scope2Method
@@ -128,7 +129,8 @@ class SnapshotCache:
         return snap
 
     def get(self, store: GraphStore, year: int | None = None, key: tuple | None = None) -> Graph:
-        """The graph at ``key`` (entities built from the snapshot once per key)."""
+        """The graph at ``key`` (a :class:`LazyGraph`: each entity table built from the snapshot
+        once per key, when first read)."""
         key = key if key is not None else store_key(store)
         full = (*key, year)
         cached = self._graphs.get(full)
@@ -138,7 +140,7 @@ class SnapshotCache:
         def build() -> Graph:
             graph = self._graphs.get(full)
             if graph is None:
-                graph = self.tables(store, year, key).to_graph()
+                graph = LazyGraph(self.tables(store, year, key))
                 self._graphs.put(full, graph)
             return graph
 
@@ -214,7 +216,8 @@ class ResultCache:
         snap = self.snapshots.tables(store, year, key)
         if snap.empty:
             raise StoreEmpty(f"no data for year {year}" if year is not None else "")
-        result = solve_tables(snap, gwp, scope2, overrides_in(store))
+        graph = self.snapshots.get(store, year, key)  # one LazyGraph per key for views and results
+        result = solve_tables(snap, gwp, scope2, overrides_in(store), graph)
         for listener in self.on_solve:
             listener(time.perf_counter() - started)
         self._lru.put((*key, year, gwp, scope2), result)

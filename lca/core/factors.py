@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from tanlian.errors import NotFound, TanlianError
 from tanlian.graph.model import Factor, Graph
-from tanlian.seed_data.library import factor_library, gwp_table
+from tanlian.seed_data.library import factor_library, gwp_values
 from tanlian.settings import GwpSet
 
 UNSPECIFIED = "CO2e (unspecified)"  # kgCO2e from factors published without a gas split
@@ -44,10 +44,10 @@ class FactorBook:
         """GWP100 of a gas in the chosen set (1 for already-characterised kgCO2e)."""
         if gas == UNSPECIFIED:
             return 1.0
-        table = gwp_table()
-        if gas not in table.index:
+        values = gwp_values().get(gas)
+        if values is None:
             raise MissingFactor(f"no GWP for gas {gas!r} in seed_data/gwp.csv")
-        return float(table.at[gas, self.gwp])
+        return values[self.gwp]
 
     def gas_split(self, f: Factor) -> dict[str, float]:
         """kg of each gas per unit; a factor without gas columns gives its kgCO2e as unspecified."""

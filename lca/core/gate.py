@@ -14,17 +14,36 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import scipy.sparse as sp
 
-from tanlian.graph.model import Graph
+from tanlian.graph.model import SCOPE2_CARRIERS, Graph
 from tanlian.lca.core.solve import solve_intensities
 from tanlian.lca.core.system import System
 
 
-def gate_matrix(system: System, graph: Graph) -> sp.csr_matrix:
-    """``M_D``: the entries of ``M`` that stay gate to gate (Scope-2 energy, in-house products)."""
+def makers_and_energy(system: System, graph: Graph) -> tuple[np.ndarray, np.ndarray]:
+    """Per product of ``system``: a code of its maker (equal codes, same enterprise) and whether
+    it is Scope-2 energy; from the system's columnar product table (sorted as ``system.products``)
+    when it has one, else from the graph's entities."""
+    t = system.tables
+    if t is not None and t["product"].num_rows == len(system.products):
+        P = t["product"]
+        maker = pc.dictionary_encode(P.column("enterprise").combine_chunks()).indices.to_numpy(zero_copy_only=False)
+        energy = pc.and_(
+            pc.equal(P.column("kind"), "energy"),
+            pc.is_in(P.column("carrier"), value_set=pa.array(sorted(SCOPE2_CARRIERS), pa.string())),
+        )
+        return maker, energy.fill_null(False).to_numpy(zero_copy_only=False)
     maker = np.array([graph.products[p].enterprise for p in system.products], dtype=object)
     energy = np.array([graph.products[p].scope2_energy for p in system.products], dtype=bool)
+    return maker, energy
+
+
+def gate_matrix(system: System, graph: Graph) -> sp.csr_matrix:
+    """``M_D``: the entries of ``M`` that stay gate to gate (Scope-2 energy, in-house products)."""
+    maker, energy = makers_and_energy(system, graph)
     M = system.M.tocoo()
     keep = energy[M.row] | (maker[M.row] == maker[M.col])
     return sp.csr_matrix((M.data[keep], (M.row[keep], M.col[keep])), shape=M.shape)

@@ -23,25 +23,57 @@ from tanlian.lca.core.factors import UNSPECIFIED, FactorBook
 from tanlian.units import conversion_factor, is_mass
 
 
+class Names:
+    """Codes of names (gases, factor ids) in order of first use; ``None`` is code -1."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self._index: dict[str, int] = {}
+
+    def code(self, name: str | None) -> int:
+        if name is None:
+            return -1
+        k = self._index.get(name)
+        if k is None:
+            k = self._index[name] = len(self.names)
+            self.names.append(name)
+        return k
+
+    def recode(self, codes_: np.ndarray, names: list[str]) -> np.ndarray:
+        """``codes_`` of ``names`` as codes of this instance (-1 stays -1)."""
+        table = np.array([*(self.code(n) for n in names), -1], dtype=np.int64)
+        return table[np.where(codes_ >= 0, codes_, len(names))]
+
+
 @dataclass
 class LineArrays:
-    """Burden lines as columns: enterprise code, gas, kg per year, direct part, factor (or None),
-    whether the line is used under the chosen Scope 2 method."""
+    """Burden lines as columns: enterprise code, gas (code into ``gas_names``), kg per year,
+    direct part, factor (code into ``factor_names``, -1 for none)."""
 
     ent: np.ndarray
-    gas: list[str]
+    gas: np.ndarray
     kg: np.ndarray
     direct: np.ndarray
-    factor: list[str | None]
+    factor: np.ndarray
+    gas_names: list[str]
+    factor_names: list[str]
+
+    @staticmethod
+    def empty() -> LineArrays:
+        z = np.zeros(0, np.int64)
+        return LineArrays(z, z, np.zeros(0), np.zeros(0, bool), z, [], [])
 
     @staticmethod
     def concat(parts: list[LineArrays]) -> LineArrays:
+        gases, factors = Names(), Names()
         return LineArrays(
             np.concatenate([p.ent for p in parts]).astype(np.int64),
-            [g for p in parts for g in p.gas],
+            np.concatenate([gases.recode(p.gas, p.gas_names) for p in parts]),
             np.concatenate([p.kg for p in parts]).astype(float),
             np.concatenate([p.direct for p in parts]).astype(bool),
-            [f for p in parts for f in p.factor],
+            np.concatenate([factors.recode(p.factor, p.factor_names) for p in parts]),
+            gases.names,
+            factors.names,
         )
 
 
@@ -58,13 +90,9 @@ def activity_line_arrays(activities: pa.Table, enterprises: pa.Table, book: Fact
     qty, green = floats(a, "quantity"), np.nan_to_num(floats(a, "green_mwh"))
     types, items, units = col(a, "type"), col(a, "item"), col(a, "unit")
     regions = region if region is not None else pa.nulls(a.num_rows, pa.string())
-    key = pa.table({"t": types, "i": items, "u": units, "r": regions}).group_by(["t", "i", "u", "r"])
-    key = key.aggregate([]).to_pylist()
     parts: list[tuple[np.ndarray, int, str, np.ndarray, bool, str | None]] = []  # rows, order, gas, kg, direct, factor
-    for k in key:
-        m = pc.and_(pc.and_(pc.equal(types, k["t"]), pc.equal(items, k["i"])), pc.equal(units, k["u"]))
-        m = pc.and_(m, pc.is_null(regions) if k["r"] is None else pc.equal(regions, k["r"]))
-        rows = np.flatnonzero(m.fill_null(False).to_numpy(zero_copy_only=False))
+    for (t, i, u, r), rows in groups([types, items, units, regions]):
+        k = {"t": t, "i": i, "u": u, "r": r}
         q = qty[rows]
         if k["t"] == "removal":
             continue
@@ -90,29 +118,64 @@ def activity_line_arrays(activities: pa.Table, enterprises: pa.Table, book: Fact
             parts.append((rows, o, g, amount * per, True, f.id))
         parts.append((rows, len(split), UNSPECIFIED, amount * (f.upstream_kgco2e or 0.0), False, f.id))
     if not parts:
-        return LineArrays(np.zeros(0, np.int64), [], np.zeros(0), np.zeros(0, bool), [])
+        return LineArrays.empty()
     pos = np.concatenate([p[0] for p in parts])
     sub = np.concatenate([np.full(p[0].size, p[1]) for p in parts])
     kg = np.concatenate([p[3] for p in parts])
     order = np.lexsort((sub, pos))
     order = order[kg[order] != 0]  # as _factor_lines: no line for a zero amount
-    gas = np.concatenate([np.full(p[0].size, p[2], dtype=object) for p in parts])
+    gases, factors = Names(), Names()
+    gas = np.concatenate([np.full(p[0].size, gases.code(p[2])) for p in parts])
     direct = np.concatenate([np.full(p[0].size, p[4]) for p in parts])
-    fac = np.concatenate([np.full(p[0].size, p[5], dtype=object) for p in parts])
-    return LineArrays(ent[pos[order]], gas[order].tolist(), kg[order], direct[order], fac[order].tolist())
+    fac = np.concatenate([np.full(p[0].size, factors.code(p[5])) for p in parts])
+    return LineArrays(ent[pos[order]], gas[order], kg[order], direct[order], fac[order], gases.names, factors.names)
+
+
+def groups(keys: list[pa.Array]) -> Iterator[tuple[tuple[Any, ...], np.ndarray]]:
+    """The distinct combinations of ``keys`` (equal-length columns; null is a value of its own)
+    with the rows holding each (ascending): dictionary codes combined column by column and made
+    dense again after each, one stable sort for all groups (no scan per group)."""
+    n = len(keys[0]) if keys else 0
+    if n == 0:
+        return
+    combined = np.zeros(n, np.int64)
+    codes_: list[np.ndarray] = []
+    values: list[list[Any]] = []
+    for arr in keys:
+        enc = pc.dictionary_encode(arr)
+        card = len(enc.dictionary) + 1  # the last code: null
+        codes_.append(enc.indices.fill_null(card - 1).to_numpy(zero_copy_only=False).astype(np.int64))
+        values.append([*enc.dictionary.to_pylist(), None])
+        combined = combined * card + codes_[-1]  # < (groups so far) × card ≤ n × card
+        present = np.bincount(combined) > 0
+        combined = (np.cumsum(present) - 1)[combined]  # dense again (in value order): no overflow
+    order = np.argsort(combined, kind="stable")
+    bounds = np.flatnonzero(np.diff(combined[order])) + 1
+    for rows in np.split(order, bounds):
+        first = int(rows[0])
+        yield tuple(v[c[first]] for v, c in zip(values, codes_, strict=True)), rows
+
+
+def gathered(values: pa.Array, positions: np.ndarray) -> pa.Array:
+    """``values[positions]`` as a dictionary array: the distinct values once and their codes
+    gathered with numpy, instead of copying a string per position."""
+    enc = pc.dictionary_encode(values)
+    if enc.indices.null_count:
+        return values.take(pa.array(positions))
+    return pa.DictionaryArray.from_arrays(pa.array(enc.indices.to_numpy()[positions]), enc.dictionary)
 
 
 def flow_amounts(flows: pa.Table, products: pa.Table, pid_keys: pa.Array) -> dict[str, Any]:
     """Per flow: source product index (-1 for factors), quantity in the source product's unit."""
     src = codes(col(flows, "from"), pid_keys)
     qty_in, spend = floats(flows, "quantity"), np.nan_to_num(floats(flows, "spend_cny"))
-    unit = col(flows, "unit")
+    unit = pc.dictionary_encode(col(flows, "unit"))  # a handful of distinct units: compared once each below
     has_q = ~np.isnan(qty_in) & pc.invert(pc.or_kleene(pc.is_null(unit), pc.equal(unit, ""))).fill_null(False).to_numpy(
         zero_copy_only=False
     )
     is_p = src >= 0
     safe = np.where(is_p, src, 0)
-    p_unit = col(products, "unit").take(pa.array(safe)) if len(products) else pa.array([None] * len(src), pa.string())
+    p_unit = gathered(col(products, "unit"), safe) if len(products) else pa.array([None] * len(src), pa.string())
     price = floats(products, "price_cny")[safe] if len(products) else np.full(len(src), np.nan)
     q = np.zeros(len(src))
     conv = unit_factors(unit, p_unit, is_p & has_q)
@@ -134,6 +197,7 @@ def flow_line_arrays(
     frm = col(flows, "from")
     is_f = pc.starts_with(frm, FACTOR_PREFIX).fill_null(False).to_numpy(zero_copy_only=False)
     pos, sub, ent, gas, kg, fac = [], [], [], [], [], []
+    gases, factors = Names(), Names()
     if is_f.any():
         for fid, rows in factor_rows(frm, is_f):
             f = book.get(fid)
@@ -147,7 +211,7 @@ def flow_line_arrays(
             if (~hq).any():
                 qty[~hq] = amounts["spend"][rows[~hq]] * conversion_factor("CNY", f.unit)
             for g_i, (g, per) in enumerate(book.gas_split(f).items()):
-                _add(pos, sub, ent, gas, kg, fac, rows, g_i, to, g, qty * per, f.id)
+                _add(pos, sub, ent, gas, kg, fac, rows, g_i, to, gases.code(g), qty * per, factors.code(f.id))
     km = np.nan_to_num(floats(flows, "distance_km"))
     moved = np.flatnonzero(km != 0)
     if moved.size:
@@ -159,9 +223,9 @@ def flow_line_arrays(
             tf = book.get(f"transport_{mode}")
             tkm = mass_t[sel] * km[rows] * conversion_factor("t*km", tf.unit)
             for g_i, (g, per) in enumerate(book.gas_split(tf).items()):
-                _add(pos, sub, ent, gas, kg, fac, rows, 1000 + g_i, to, g, tkm * per, tf.id)
+                _add(pos, sub, ent, gas, kg, fac, rows, 1000 + g_i, to, gases.code(g), tkm * per, factors.code(tf.id))
     if not pos:
-        return LineArrays(np.zeros(0, np.int64), [], np.zeros(0), np.zeros(0, bool), [])
+        return LineArrays.empty()
     p, s = np.concatenate(pos), np.concatenate(sub)
     order = np.lexsort((s, p))
     kgs = np.concatenate(kg)[order]
@@ -169,10 +233,12 @@ def flow_line_arrays(
     order = order[keep]
     return LineArrays(
         np.concatenate(ent)[order],
-        np.concatenate(gas)[order].tolist(),
+        np.concatenate(gas)[order],
         kgs[keep],
         np.zeros(order.size, bool),
-        np.concatenate(fac)[order].tolist(),
+        np.concatenate(fac)[order],
+        gases.names,
+        factors.names,
     )
 
 
@@ -188,14 +254,14 @@ def factor_rows(frm: pa.ChunkedArray | pa.Array, is_f: np.ndarray) -> Iterator[t
         yield fids.dictionary[int(codes_[group[0]])].as_py(), idx[group]
 
 
-def _add(pos, sub, ent, gas, kg, fac, rows, order, to, g, amount, factor) -> None:
-    """Append one gas of a group of lines (rows of flows) to the column lists."""
+def _add(pos, sub, ent, gas, kg, fac, rows, order, to, g: int, amount, factor: int) -> None:
+    """Append one gas (code ``g``) of a group of lines (rows of flows) to the column lists."""
     pos.append(rows)
     sub.append(np.full(rows.size, order))
     ent.append(to[rows])
-    gas.append(np.full(rows.size, g, dtype=object))
+    gas.append(np.full(rows.size, g, dtype=np.int64))
     kg.append(amount)
-    fac.append(np.full(rows.size, factor, dtype=object))
+    fac.append(np.full(rows.size, factor, dtype=np.int64))
 
 
 def _mass_t(rows: np.ndarray, products: pa.Table, amounts: dict[str, Any], flows: pa.Table) -> np.ndarray:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cached_property
 from typing import Any, TypeVar
 
 import numpy as np
@@ -21,6 +21,7 @@ from tanlian.lca.core.burden import flow_quantity
 from tanlian.lca.core.columnar import factor_book
 from tanlian.lca.core.factors import FactorBook
 from tanlian.lca.core.gate import gate_to_gate
+from tanlian.lca.core.lazy_graph import LazyGraph
 from tanlian.lca.core.line_arrays import edge_columns
 from tanlian.lca.core.override import Override, apply_overrides
 from tanlian.lca.core.solve import SolveInfo, Solver
@@ -34,21 +35,29 @@ class Memo:
     """Per-result cache of what analyses derive from a result (one value per key, built once).
 
     Modules keep their indexes here (``result.memo.get("hotspots.index", build)``) instead of
-    writing attributes onto the result.
+    writing attributes onto the result. Concurrent first calls of one key build it once (the
+    others wait for it): ``Z`` of Monte Carlo is a solve.
     """
 
     def __init__(self) -> None:
         self._values: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self._building: dict[str, threading.Lock] = {}
 
     def get(self, key: str, build: Callable[[], T]) -> T:
         """The value under ``key``, built by ``build()`` on first use."""
         with self._lock:
             if key in self._values:
                 return self._values[key]
-        value = build()
-        with self._lock:
-            return self._values.setdefault(key, value)
+            key_lock = self._building.setdefault(key, threading.Lock())
+        with key_lock:
+            with self._lock:
+                if key in self._values:
+                    return self._values[key]
+            value = build()
+            with self._lock:
+                self._building.pop(key, None)
+                return self._values.setdefault(key, value)
 
 
 @dataclass(frozen=True)
@@ -215,12 +224,14 @@ def solve_tables(
     gwp: GwpSet = "AR6",
     scope2: Scope2Method = "market",
     overrides: dict[str, Override] | None = None,
+    graph: Graph | None = None,
 ) -> LcaResult:
     """Build and solve the system of a columnar snapshot (no entity objects on the way; the
-    result's ``graph`` is built from the snapshot when first used). ``overrides`` (imported
-    supplier footprints) fix the intensity of their products (:mod:`override`)."""
-    graph = cache(snap.to_graph)
-    return _solve(build_system_tables(snap.tables, gwp, scope2, graph), graph, overrides)
+    result's ``graph``, default a :class:`LazyGraph` of ``snap``, builds each entity table when
+    first used). ``overrides`` (imported supplier footprints) fix the intensity of their products
+    (:mod:`override`)."""
+    g = graph if graph is not None else LazyGraph(snap)
+    return _solve(build_system_tables(snap.tables, gwp, scope2, lambda: g), g, overrides)
 
 
 def solve_graph(

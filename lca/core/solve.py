@@ -16,11 +16,13 @@ otherwise computes ``ρ`` exactly (:mod:`tanlian.lca.core.perron`).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
 
 from tanlian.errors import NegativeIntensity, SolveDidNotConverge
 from tanlian.lca.core.blocks import BlockStructure
@@ -30,6 +32,32 @@ from tanlian.lca.core.perron import perron_root
 LOOP_MARGIN = 1e-12  # a loop with ρ ≥ 1 − LOOP_MARGIN is not productive
 RESIDUAL_RTOL = 1e-10  # per-product residual, relative to |B_j| + |Y_j| + (Mᵀ|Y|)_j (floored)
 NEGATIVE_RTOL = 1e-10  # Y_j below −NEGATIVE_RTOL × that same scale is negative
+
+
+_blas_lock = threading.Lock()
+_blas_limited = False
+#: OpenBLAS threads a dot product of more than 10 000 entries (``interface/dot.c``); a system of at
+#: most this many products never calls BLAS on longer vectors, so it skips the limit (threadpoolctl
+#: scans the loaded libraries: ~30 ms of a CLI command's start-up).
+BLAS_THREADED_MIN = 10_000
+
+
+def single_thread_blas() -> None:
+    """Limit BLAS to one thread in this process (once; idempotent).
+
+    The solver's BLAS calls are level-1 (the dot products and norms of the Krylov methods, the
+    residual checks): memory-bound, so a second thread gains little, while OpenBLAS threads every
+    one above a few thousand entries and, on cores shared with other work (server threads, other
+    processes), each call then waits for its woken threads to be scheduled. At 100k products
+    one all-product solve took 1.05 s instead of 0.17 s, ``Z`` of Monte Carlo 1.7–11 s instead of
+    0.4 s (bench/README.md). Process-wide rather than per call: a per-call limit restored by one
+    thread would lift another thread's limit mid-solve.
+    """
+    global _blas_limited
+    with _blas_lock:
+        if not _blas_limited:
+            threadpool_limits(limits=1, user_api="blas")
+            _blas_limited = True
 
 
 @dataclass(frozen=True)
@@ -69,6 +97,8 @@ class Solver:
     """
 
     def __init__(self, M: sp.spmatrix, names: Sequence[str] | None = None):
+        if M.shape[0] > BLAS_THREADED_MIN:  # smaller vectors never reach a threaded BLAS call
+            single_thread_blas()
         self.MT = sp.csr_matrix(sp.csr_matrix(M).T, dtype=float)
         self.names = names
         self.structure = BlockStructure.of(self.MT)

@@ -133,10 +133,11 @@ def build_system_tables(
             flow_line_arrays(F, P, to, amounts, book),
         ]
     )
-    gases = sorted(set(lines.gas))
+    used = np.flatnonzero(np.bincount(lines.gas, minlength=len(lines.gas_names)))
+    gases = sorted(lines.gas_names[c] for c in used)
     g_index = {g: k for k, g in enumerate(gases)}
     gwp_vec = np.array([book.gwp_of(g) for g in gases], dtype=float)
-    gas = np.array([g_index[g] for g in lines.gas], dtype=np.int64)
+    gas = np.array([g_index.get(g, -1) for g in lines.gas_names], dtype=np.int64)[lines.gas]
     b_kg, b_direct = np.zeros((n, len(gases))), np.zeros((n, len(gases)))
     item, j, w = W.expand(lines.ent)
     add = lines.kg[item] * w
@@ -144,9 +145,12 @@ def build_system_tables(
     d = lines.direct[item]
     np.add.at(b_direct, (j[d], gas[item][d]), add[d])
 
-    unc = sorted({f for f in set(lines.factor) if f and book.get(f).uncertainty_type})
+    named = lines.factor[lines.factor >= 0]
+    used = np.flatnonzero(np.bincount(named, minlength=len(lines.factor_names)))
+    unc = sorted(f for f in (lines.factor_names[c] for c in used) if book.get(f).uncertainty_type)
     u_index = {f: k for k, f in enumerate(unc)}
-    u = np.array([u_index.get(f, -1) if f else -1 for f in lines.factor], dtype=np.int64)
+    u_of = np.array([*(u_index.get(f, -1) for f in lines.factor_names), -1], dtype=np.int64)
+    u = u_of[np.where(lines.factor >= 0, lines.factor, len(lines.factor_names))]
     keep = u[item] >= 0 if item.size else np.zeros(0, bool)
     d_vals = add[keep] * gwp_vec[gas[item][keep]] if keep.any() else np.zeros(0)
     D = sp.coo_matrix((d_vals, (j[keep], u[item][keep])), shape=(n, len(unc))).tocsr()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import numpy as np
 import pytest
 
 from tanlian.graph.model import Activity, Factor
-from tanlian.lca.core.result import solve_graph
+from tanlian.lca.core.loop_solvers import DIRECT_MAX
+from tanlian.lca.core.result import LcaResult, solve_graph
 from tanlian.lca.core.uncertainty import (
     contributions,
     monte_carlo,
@@ -25,10 +29,10 @@ UNCERTAIN = [  # id, type, spread (GSD for lognormal, RSD for normal), kgCO2 per
 ]
 
 
-def uncertain_graph(seed: int = 5):
+def uncertain_graph(seed: int = 5, n_enterprises: int = 40):
     """A random graph with supply loops whose enterprises burn three uncertain fuels (most burn one
     or two, a few none)."""
-    g = random_graph(40, seed)
+    g = random_graph(n_enterprises, seed)
     rng = np.random.default_rng(seed)
     for fid, kind, spread, kg in UNCERTAIN:
         g.factors[fid] = Factor(
@@ -110,3 +114,68 @@ def test_a_product_without_uncertain_inputs_has_no_spread(result):
     assert js
     for j in js:
         assert product_percentiles(result, j, 200, 3) == pytest.approx((result.intensity[j],) * 3, rel=1e-12)
+
+
+class CountingSolver:
+    """A result's solver that counts its calls."""
+
+    def __init__(self, solver):
+        self.solver, self.calls = solver, 0
+
+    def __call__(self, B):
+        self.calls += 1
+        time.sleep(0.05)  # keep the first call in flight while the other threads arrive
+        return self.solver(B)
+
+
+def test_concurrent_first_requests_solve_z_once(result):
+    """Twenty threads asking for percentiles of a fresh result (no ``Z`` yet): one ``Z`` solve,
+    and each thread gets what a lone request gets."""
+    fresh = LcaResult(result.source, result.system, result.Y, result.info)
+    counting = fresh.factorised = CountingSolver(result.solver)
+    out: dict[int, tuple] = {}
+    threads = [
+        threading.Thread(target=lambda j=j: out.__setitem__(j, product_percentiles(fresh, j, 100, seed=1)))
+        for j in range(20)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert counting.calls == 1
+    assert out == {j: product_percentiles(result, j, 100, seed=1) for j in range(20)}
+
+
+@pytest.fixture(scope="module")
+def krylov_result():
+    """~800 products whose main supply loop is larger than DIRECT_MAX: Z comes from the Krylov path."""
+    r = solve_graph(uncertain_graph(seed=3, n_enterprises=400))
+    sizes = r.solver.structure.block_stop - r.solver.structure.block_start
+    assert sizes.max() > DIRECT_MAX and ("bicgstab" in r.info.method or "gmres" in r.info.method)
+    return r
+
+
+def test_z_of_a_large_loop_equals_a_dense_solve_and_the_park_wide_samples(krylov_result):
+    """Rows of Z (Krylov solve of the loop) against a dense solve (rtol 1e-9, the solver's per-product
+    residual bound is 1e-10); a product's samples equal its park-wide samples for the same seed."""
+    r, n_samples, seed = krylov_result, 400, 8
+    s = r.system
+    n = len(s.products)
+    dense = np.linalg.solve(np.eye(n) - s.M.T.toarray(), s.D.toarray())
+    js = np.random.default_rng(0).choice(n, 40, replace=False)
+    for j in js:
+        np.testing.assert_allclose(contributions(r, int(j)), dense[j], rtol=1e-9, atol=1e-9 * np.abs(dense).max())
+    factors = [r.book.get(f) for f in s.uncertain]
+    mult = sample_multipliers(
+        [f.uncertainty_type for f in factors], np.array([f.uncertainty for f in factors]), n_samples, seed
+    )
+    park = monte_carlo(s.M, s.b.sum(axis=1), s.D, mult, r.solver)
+    spread = 0
+    for j in js:
+        mine = product_samples(r, int(j), n_samples, seed)
+        np.testing.assert_allclose(mine, park[j], rtol=1e-8)
+        p5, p50, p95 = product_percentiles(r, int(j), n_samples, seed)
+        if contributions(r, int(j)).any():
+            assert p5 < p50 < p95
+            spread += 1
+    assert spread > 20
