@@ -10,7 +10,8 @@ from pydantic import ValidationError
 
 from tanlian.errors import RowError
 from tanlian.graph.fast_rows import SPECS, Accepted, accept
-from tanlian.graph.model import Activity, Entity, Factor, Flow, Need, Residual, Sale
+from tanlian.graph.model import Activity, Entity, Flow, Need, Residual, Sale
+from tanlian.graph.row_input import row_error, row_input
 
 #: Types whose ``id`` column is optional (a default id is built from other columns).
 DEFAULT_ID_TYPES: frozenset[type[Entity]] = frozenset({Flow, Activity, Sale, Residual, Need})
@@ -25,30 +26,6 @@ def required_columns(etype: type[Entity]) -> list[str]:
     """Columns a table of this type must have."""
     cols = [f.alias or n for n, f in etype.model_fields.items() if f.is_required()]
     return [c for c in cols if not (c == "id" and etype in DEFAULT_ID_TYPES)]
-
-
-def _row_dict(etype: type[Entity], row: dict[str, str], names: Mapping[str, str]) -> dict[str, object]:
-    """One row's cells (stripped, empty ones left out) as model input; gas columns of factors nested."""
-    data: dict[str, object] = dict(row)
-    if etype is Factor:
-        gases = {names[k.lower()]: data.pop(k) for k in list(data) if k.lower() in names}
-        if gases:
-            data["gases"] = gases
-    return data
-
-
-def _error(file: str, row: int, data: dict[str, object], err: dict) -> RowError:
-    loc = [str(x) for x in err.get("loc", ())]
-    column = loc[0] if loc else None
-    if column == "gases" and len(loc) > 1:
-        column = loc[1]
-        value = data.get("gases", {}).get(column)  # type: ignore[union-attr]
-    else:
-        value = data.get(column) if column else None
-    msg = err.get("msg", "invalid").removeprefix("Value error, ")
-    if err.get("type") == "missing":
-        msg = "required value is empty"
-    return RowError(file, row, column, None if value is None else str(value), msg)
 
 
 def cells(etype: type[Entity], df: pd.DataFrame, file: str) -> tuple[list[str], list[pd.Series], list[RowError]]:
@@ -82,13 +59,13 @@ def slow_rows(
     lists = [c.iloc[todo].tolist() for c in cols]
     for j, i in enumerate(todo.tolist()):
         line = i + 2  # header is line 1
-        data = _row_dict(etype, {k: c[j] for k, c in zip(names, lists, strict=True) if c[j] != ""}, gas_names)
+        data = row_input(etype, {k: c[j] for k, c in zip(names, lists, strict=True) if c[j] != ""}, gas_names)
         if not data:
             continue  # blank line
         try:
             ent = etype.model_validate(data)
         except ValidationError as exc:
-            errors += [_error(file, line, data, e) for e in exc.errors()]
+            errors += [row_error(file, line, data, e) for e in exc.errors()]
             continue
         parsed.append((line, ent, "id" in data))
     return parsed, errors

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from tanlian.errors import RowError, ValidationFailed
 from tanlian.graph.model import Factor
+from tanlian.graph.row_input import row_error, row_input
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -65,19 +66,6 @@ def gas_names() -> dict[str, str]:
     return {g.lower(): g for g in gwp_values()}
 
 
-def _row_error(file: str, line: int, data: dict, err: dict) -> RowError:
-    """A pydantic error of one factor row, located by column and value (as bundle rows are)."""
-    loc = [str(x) for x in err.get("loc", ())]
-    column = loc[0] if loc else None
-    if column == "gases" and len(loc) > 1:
-        column = loc[1]
-        value = data.get("gases", {}).get(column)
-    else:
-        value = data.get(column) if column else None
-    msg = "required value is empty" if err.get("type") == "missing" else err.get("msg", "invalid")
-    return RowError(file, line, column, None if value is None else str(value), msg.removeprefix("Value error, "))
-
-
 @lru_cache
 def factor_library() -> dict[str, Factor]:
     """Every factor of ``seed_data/factors/*.csv``, validated like bundle rows, keyed by id."""
@@ -87,16 +75,13 @@ def factor_library() -> dict[str, Factor]:
     for f in sorted(seed_path("factors").glob("*.csv")):
         file, first = f"seed_data/factors/{f.name}", {}
         for line, row in _csv_rows(f):
-            data: dict[str, object] = {k: v for k, v in row.items() if v != ""}
-            gases = {names[k.lower()]: data.pop(k) for k in list(data) if k.lower() in names}
-            if gases:
-                data["gases"] = gases
+            data = row_input(Factor, {k: v for k, v in row.items() if v != ""}, names)
             if not data:
                 continue  # blank line
             try:
                 factor = Factor.model_validate(data)
             except ValidationError as exc:
-                errors += [_row_error(file, line, data, e) for e in exc.errors()]
+                errors += [row_error(file, line, data, e) for e in exc.errors()]
                 continue
             if factor.id in first:
                 reason = f"duplicate id, first used on row {first[factor.id]}"
