@@ -17,7 +17,7 @@ from tanlian.connectors.table_ops import arr, cells_at, gather, given, index, pe
 from tanlian.connectors.tables import read_tables, write_tables
 from tanlian.connectors.validate import Checker
 from tanlian.errors import RowError, ValidationFailed
-from tanlian.graph.columns import arrow_to_records
+from tanlian.graph.entity_build import arrow_to_entities
 from tanlian.graph.model import BUNDLE_TYPES, Enterprise, Entity, Factor, Graph, Product, Sale
 from tanlian.graph.row_tables import RowTable, parse_rows
 from tanlian.graph.rows import columns_of, required_columns
@@ -53,8 +53,7 @@ class Bundle:
         """The same rows as pydantic entities (file order), for callers that edit a few of them."""
         g = Graph()
         for etype in BUNDLE_TYPES:
-            recs = arrow_to_records(etype, self.data[etype.type_name].table)
-            g.table(etype).update((r["id"], etype.model_validate(r)) for r in recs)
+            g.table(etype).update((e.id, e) for e in arrow_to_entities(etype, self.data[etype.type_name].table))
         return g
 
     @property

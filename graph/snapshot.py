@@ -19,7 +19,8 @@ from types import MappingProxyType
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
-from tanlian.graph.columns import arrow_schema, arrow_to_records
+from tanlian.graph.columns import arrow_schema
+from tanlian.graph.entity_build import arrow_to_entities
 from tanlian.graph.model import BUNDLE_TYPES, YEARLESS_TYPES, Entity, Graph
 
 #: How many snapshot directories a store keeps (the newest ones; older ones are pruned).
@@ -49,8 +50,8 @@ class TableSnapshot:
         """The same data as pydantic entities (for accounting, analysis and exports)."""
         g = Graph()
         for etype in BUNDLE_TYPES:
-            recs = arrow_to_records(etype, self.tables[etype.type_name])
-            g.table(etype).update((r["id"], etype.model_validate(r)) for r in sorted(recs, key=lambda r: r["id"]))
+            ents = arrow_to_entities(etype, self.tables[etype.type_name].sort_by("id"))
+            g.table(etype).update((e.id, e) for e in ents)
         return g
 
 

@@ -11,15 +11,14 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from tanlian.graph.columns import arrow_to_records
+from tanlian.graph.entity_build import arrow_to_entities
 from tanlian.graph.model import BUNDLE_TYPES, Entity, Graph
 from tanlian.graph.snapshot import TableSnapshot
 
 
 def entity_table(snap: TableSnapshot, etype: type[Entity]) -> dict[str, Entity]:
     """The entities of one type of ``snap`` keyed by id, in id order (as ``to_graph`` builds them)."""
-    recs = arrow_to_records(etype, snap.table(etype))
-    return {r["id"]: etype.model_validate(r) for r in sorted(recs, key=lambda r: r["id"])}
+    return {e.id: e for e in arrow_to_entities(etype, snap.table(etype).sort_by("id"))}
 
 
 class LazyGraph(Graph):
