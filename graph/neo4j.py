@@ -38,7 +38,6 @@ that the error is a :class:`StoreUnavailable` that says so.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any, ClassVar
@@ -62,32 +61,26 @@ from tanlian.graph.cypher import (
     BUMP,
     DOWNSTREAM_START,
     DOWNSTREAM_TIER,
-    GC,
-    LABELS,
     LOCK,
     PARK_ENTERPRISES,
     REVISION,
     SET_YEARS,
+    UPGRADE_FLOWS,
     UPSTREAM_START,
     UPSTREAM_TIER,
-    YEARLY,
     YEARS,
-    _update_query,
-    create_query,
-    delete_query,
-    exists_query,
-    node_props,
-    rel_clause,
-    relink_query,
+    match_stored,
+    record_of,
     schema_statements,
 )
 from tanlian.graph.model import FACTOR_PREFIX, Enterprise
-from tanlian.graph.neo4j_tx import WriteTx, read_all_in, read_tables, typed_names, update_years
+from tanlian.graph.neo4j_tx import WriteTx, read_all_in, read_tables
+from tanlian.graph.neo4j_write import BATCH, write, write_batch
 from tanlian.graph.snapshot import TableSnapshot
 from tanlian.graph.store import YEARLY_NAMES, Changes, Progress, StoreBase, SupplyEdge
 from tanlian.settings import get_settings
 
-BATCH = 2000
+__all__ = ["BATCH", "Neo4jStore", "split_credentials"]
 _UNAVAILABLE = (ServiceUnavailable, SessionExpired, AuthError, OSError)
 
 
@@ -216,6 +209,8 @@ class Neo4jStore(StoreBase):
                 if "AlreadyExists" not in (exc.code or ""):
                     raise
         self._driver.execute_query("CALL db.awaitIndexes(300)", database_=self.database)
+        while self._driver.execute_query(UPGRADE_FLOWS, database_=self.database).records[0]["moved"]:
+            pass  # a store of the layout with (:Flow) nodes, upgraded 5 000 flows at a time
         self._driver.execute_query(
             "MERGE (m:Meta {key: 'revision'}) ON CREATE SET m.value = 0", database_=self.database
         )
@@ -244,14 +239,13 @@ class Neo4jStore(StoreBase):
         return read_all_in(lambda q, p: self._read(q, p), type_name, year)
 
     def _read_one(self, type_name: str, id: str, year: int | None = None) -> dict[str, Any] | None:
-        label = LABELS[type_name]
         if type_name in YEARLY_NAMES:
             year = self._year(year)
             if year is None:
                 return None
-        where = "n._json IS NOT NULL" + (" AND n._year = $year" if label in YEARLY else "")
-        rows = self._read(f"MATCH (n:{label} {{id: $id}}) WHERE {where} RETURN n._json AS j", {"id": id, "year": year})
-        return json.loads(rows[0]["j"]) if rows else None
+        query = f"{match_stored(type_name)} AND n.id = $id RETURN properties(n) AS p"
+        rows = self._read(query, {"id": id, "year": year})
+        return record_of(rows[0]["p"]) if rows else None
 
     @contextmanager
     def _write_tx(self) -> Iterator[WriteTx]:
@@ -270,78 +264,11 @@ class Neo4jStore(StoreBase):
                 raise
 
     def _write(self, tx: neo4j.Transaction, changes: Changes, progress: Progress | None) -> int:
-        """Apply ``changes`` inside ``tx``: batched ``UNWIND`` writes, then the revision bumps."""
-        for type_name in (*changes.upserts, *changes.deletes):
-            if type_name not in LABELS:
-                raise ValueError(f"unknown entity type {type_name!r}")
-        year = changes.year
-        # Last record per id wins (as INSERT OR REPLACE in the embedded store).
-        upserts = {t: list({r["id"]: r for r in changes.records(t)}.values()) for t in changes.upserts}
-        deletes = {t: list(dict.fromkeys(ids)) for t, ids in changes.deletes.items()}
-        total = sum(map(len, upserts.values())) + sum(map(len, deletes.values()))
-        done = 0
-        orphans: set[str] = set()
-        for type_name, ids in deletes.items():
-            query = delete_query(type_name)
-            for i in range(0, len(ids), BATCH):
-                batch = ids[i : i + BATCH]
-                orphans.update(tx.run(query, {"ids": batch, "year": year}).single(strict=True)["orphans"])
-                done += len(batch)
-                if progress:
-                    progress(done, total)
-        for type_name, recs in upserts.items():
-            y = year if type_name in YEARLY_NAMES else None
-            for i in range(0, len(recs), BATCH):
-                batch = [{**r, "_year": y} for r in recs[i : i + BATCH]] if y is not None else recs[i : i + BATCH]
-                orphans.update(self._write_batch(tx, type_name, batch))
-                done += len(batch)
-                if progress:
-                    progress(done, total)
-        ids = sorted(orphans)
-        for i in range(0, len(ids), BATCH):
-            tx.run(GC, {"ids": ids[i : i + BATCH]}).consume()
-        if year is not None and any(t in YEARLY_NAMES for t in changes.types()):
-            update_years(tx, year)
-        if changes.aux:
-            tx.run(AUX_BUMP).consume()
-        if changes.bundle:
-            return int(tx.run(BUMP).single(strict=True)["value"])
-        return int(tx.run(REVISION).single(strict=True)["value"])
+        """Apply ``changes`` inside ``tx`` (:func:`tanlian.graph.neo4j_write.write`)."""
+        return write(tx, changes, progress, self._write_batch)
 
-    @staticmethod
-    def _write_batch(tx: neo4j.Transaction, type_name: str, batch: list[dict[str, Any]]) -> list[str]:
-        """Upsert one batch: CREATE what is new, rewrite what exists. Returns orphan candidates.
-
-        Records of yearly types carry their year as ``_year`` (not part of the stored record)."""
-        year = batch[0].get("_year") if batch else None
-        batch = [{k: v for k, v in r.items() if k != "_year"} for r in batch]
-        names = typed_names(type_name)
-        found = set(tx.run(exists_query(type_name), {"ids": [r["id"] for r in batch], "year": year}).single()["ids"])
-        new = [r for r in batch if r["id"] not in found]
-        old = [r for r in batch if r["id"] in found]
-
-        def by_source(recs: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-            if type_name != "flow":
-                return {"Product": recs}  # the source label only matters for flows
-            groups: dict[str, list[dict[str, Any]]] = {"Product": [], "Factor": []}
-            for r in recs:
-                groups["Factor" if r["from"].startswith(FACTOR_PREFIX) else "Product"].append(r)
-            return groups
-
-        for source_label, recs in by_source(new).items():
-            if recs:
-                rows = [{"props": node_props(r, year, names)} for r in recs]
-                tx.run(create_query(type_name, source_label), {"rows": rows, "year": year}).consume()
-        orphans: list[str] = []
-        if old:
-            rows = [{"id": r["id"], "props": node_props(r, year, names)} for r in old]
-            orphans = tx.run(_update_query(type_name), {"rows": rows, "year": year}).single(strict=True)["orphans"]
-            if rel_clause(type_name):
-                for source_label, recs in by_source(old).items():
-                    if recs:
-                        ids = [r["id"] for r in recs]
-                        tx.run(relink_query(type_name, source_label), {"ids": ids, "year": year}).consume()
-        return orphans
+    #: One batch of property maps of one type (a seam for fault-injection tests).
+    _write_batch = staticmethod(write_batch)
 
     def wipe(self) -> None:
         """Delete every node but the revisions, in one transaction (bumps the revision if any)."""
@@ -428,5 +355,5 @@ class Neo4jStore(StoreBase):
     def park_enterprises(self, park_id: str, *, year: int | None = None) -> list[Enterprise]:
         """Enterprises inside the park (``park`` = ``park_id``), sorted by id."""
         rows = self._read(PARK_ENTERPRISES, {"id": park_id, "year": self._year(year)})
-        ents = [Enterprise.model_validate(json.loads(r["j"])) for r in rows]
+        ents = [Enterprise.model_validate(record_of(r["p"])) for r in rows]
         return sorted(ents, key=lambda e: e.id)

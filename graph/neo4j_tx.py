@@ -10,7 +10,7 @@ from typing import Any
 import neo4j
 
 from tanlian.graph.columns import columns, rows_to_arrow
-from tanlian.graph.cypher import LABELS, REVISION, SET_YEARS, YEARLY, YEARS
+from tanlian.graph.cypher import REVISION, SET_YEARS, YEARS, match_stored, record_of
 from tanlian.graph.model import BUNDLE_TYPES, ENTITY_TYPES
 from tanlian.graph.snapshot import TableSnapshot, empty_tables, frozen
 from tanlian.graph.store import YEARLY_NAMES, Changes, Progress
@@ -25,14 +25,12 @@ def read_tables(tx: neo4j.ManagedTransaction, year: int | None) -> TableSnapshot
         y = max(ys) if ys else None
     tables = empty_tables()
     for etype in BUNDLE_TYPES:
-        label = LABELS[etype.type_name]
-        if label in YEARLY and y is None:
+        if etype.type_name in YEARLY_NAMES and y is None:
             continue
         cols = ", ".join(f"n.`{c.name.replace('`', '``')}`" for c in columns(etype))
-        where = "n._json IS NOT NULL" + (" AND n._year = $year" if label in YEARLY else "")
-        if etype.type_name == "factor":  # gases: a map, only in the record
+        if etype.type_name == "factor":  # gases: a map, in the JSON of the non-scalar fields
             cols = cols.replace("n.`gases`", "n._json")
-        query = f"MATCH (n:{label}) WHERE {where} RETURN {cols}, n._extra ORDER BY n.id"
+        query = f"{match_stored(etype.type_name)} RETURN {cols}, n._extra ORDER BY n.id"
         rows = tx.run(query, {"year": y}).values()
         if etype.type_name == "factor":
             gi = [c.name for c in columns(etype)].index("gases")
@@ -63,20 +61,14 @@ class WriteTx:
 
 
 def read_all_in(run: Any, type_name: str, year: int | None) -> dict[str, dict[str, Any]]:
-    label = LABELS[type_name]
-    where = "n._json IS NOT NULL" + (" AND n._year = $year" if label in YEARLY else "")
-    rows = run(f"MATCH (n:{label}) WHERE {where} RETURN n.id AS id, n._json AS j", {"year": year})
-    return {r["id"]: json.loads(r["j"]) for r in rows}
+    """Every stored record of one type (of ``year`` for yearly types), keyed by id."""
+    rows = run(f"{match_stored(type_name)} RETURN properties(n) AS p", {"year": year})
+    return {r["p"]["id"]: record_of(r["p"]) for r in rows}
 
 
 def update_years(tx: neo4j.Transaction, year: int) -> None:
     """Keep the list of years that hold rows (Meta ``years``) after a write to ``year``."""
-    held = any(
-        tx.run(
-            f"MATCH (n:{label} {{_year: $year}}) WHERE n._json IS NOT NULL RETURN 1 LIMIT 1", {"year": year}
-        ).single()
-        for label in sorted(YEARLY)
-    )
+    held = any(tx.run(f"{match_stored(t)} RETURN 1 LIMIT 1", {"year": year}).single() for t in sorted(YEARLY_NAMES))
     years = set(tx.run(YEARS).single(strict=True)["years"])
     new = (years | {year}) if held else (years - {year})
     if new != years:

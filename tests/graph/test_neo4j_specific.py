@@ -176,7 +176,7 @@ def test_server_out_of_memory_is_store_unavailable_and_rolls_back(nstore, monkey
 
     monkeypatch.setattr(Neo4jStore, "_write_batch", staticmethod(second_batch_fails))
     bigger = small_graph()
-    bigger.parks.update({f"X{i}": Park(id=f"X{i}", name="x", year=2022) for i in range(3000)})
+    bigger.parks.update({f"X{i}": Park(id=f"X{i}", name="x", year=2022) for i in range(BATCH + 1000)})
     with pytest.raises(StoreUnavailable) as ei:
         nstore.import_graph(bigger)
     assert "transaction memory" in str(ei.value) and "heap" in str(ei.value)
@@ -201,7 +201,9 @@ def test_cypher_metacharacters_round_trip_as_data(nstore, raw):
     assert [e.id for e in nstore.park_enterprises(EVIL)] == ["ok", EVIL]
     assert [(e.flow, e.customer) for e in nstore.downstream(EVIL)] == [(EVIL, "ok")]
     assert {e.flow for e in nstore.upstream(EVIL, 1)} == {f"factor:{EVIL}|{EVIL}|1"}
-    assert count(raw, "MATCH (n) WHERE NOT n:Meta RETURN count(n)") == 7  # + the factor stub
+    # park, 2 enterprises, product + the factor stub; the flows are relationships
+    assert count(raw, "MATCH (n) WHERE NOT n:Meta RETURN count(n)") == 5
+    assert rels(raw, "FLOWS_TO") == 2
     assert nstore.delete(Park, [EVIL]) == 1 and nstore.get(Park, EVIL) is None
     assert nstore.get(Enterprise, "ok") is not None
 
