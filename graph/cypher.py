@@ -140,6 +140,28 @@ def flow_create_query(source_label: str) -> str:
     )
 
 
+def any_stored_query(type_name: str) -> str:
+    """Whether ``$year`` has any node (stored or stub) of the type, or any flow: if not, a write of
+    the type needs no lookup of existing ids."""
+    if type_name == FLOW:
+        match = "MATCH ()-[n:FLOWS_TO]->() WHERE n._year = $year AND n.id IS NOT NULL"
+    else:
+        label = LABELS[type_name]
+        match = f"MATCH (n:{label}) WHERE n.id IS NOT NULL" + (" AND n._year = $year" if label in YEARLY else "")
+    return f"{match} WITH n LIMIT 1 RETURN count(n) > 0 AS found"
+
+
+def in_chunks(match: str, row: str, order: bool = False) -> str:
+    """``match`` (binds ``n``) returned as records of ``$chunk`` rows each, a row being ``row``
+    (an expression of ``x``): few large Bolt messages instead of one per row (the driver's cost).
+    The server holds only the references and one chunk at a time."""
+    sort = " WITH n ORDER BY n.id" if order else ""
+    return (
+        f"{match}{sort} WITH collect(n) AS ns UNWIND range(0, size(ns) - 1, $chunk) AS i "
+        f"RETURN [x IN ns[i..i + $chunk] | {row}] AS rows"
+    )
+
+
 #: Where a type's stored records are: ``n`` bound to the node (or a flow's relationship).
 def match_stored(type_name: str) -> str:
     if type_name == FLOW:

@@ -291,7 +291,10 @@ class Neo4jStore(StoreBase):
     def _read_tables(self, year: int | None) -> TableSnapshot:
         """Revision, year and one columnar result per bundle type in ONE read transaction."""
 
-        return self._read_tx(lambda tx: read_tables(tx, year))
+        while True:  # read committed: a write that committed while we read shows in the revision
+            snap, rev_after = self._read_tx(lambda tx: read_tables(tx, year))
+            if rev_after == snap.revision:
+                return snap
 
     # -- graph queries (Cypher, one read transaction each) ------------------------------
     def _read_tx(self, work: Any) -> Any:

@@ -10,14 +10,19 @@ from typing import Any
 import neo4j
 
 from tanlian.graph.columns import columns, rows_to_arrow
-from tanlian.graph.cypher import REVISION, SET_YEARS, YEARS, match_stored, record_of
+from tanlian.graph.cypher import REVISION, SET_YEARS, YEARS, in_chunks, match_stored, record_of
 from tanlian.graph.model import BUNDLE_TYPES, ENTITY_TYPES
 from tanlian.graph.snapshot import TableSnapshot, empty_tables, frozen
 from tanlian.graph.store import YEARLY_NAMES, Changes, Progress
 
+#: Rows per result record of a bulk read (:func:`tanlian.graph.cypher.in_chunks`).
+CHUNK = 10_000
 
-def read_tables(tx: neo4j.ManagedTransaction, year: int | None) -> TableSnapshot:
-    """Revision, year (default: the latest) and one columnar result per bundle type, all in ``tx``."""
+
+def read_tables(tx: neo4j.ManagedTransaction, year: int | None) -> tuple[TableSnapshot, int]:
+    """Revision, year (default: the latest) and one columnar result per bundle type, all in ``tx``;
+    and the revision read again at the end. Neo4j reads are read-committed, not a snapshot: the
+    tables show one revision only when both readings agree."""
     rev = int(tx.run(REVISION).single(strict=True)["value"])
     y = year
     if y is None:
@@ -27,16 +32,16 @@ def read_tables(tx: neo4j.ManagedTransaction, year: int | None) -> TableSnapshot
     for etype in BUNDLE_TYPES:
         if etype.type_name in YEARLY_NAMES and y is None:
             continue
-        cols = ", ".join(f"n.`{c.name.replace('`', '``')}`" for c in columns(etype))
+        cols = ", ".join(f"x.`{c.name.replace('`', '``')}`" for c in columns(etype))
         if etype.type_name == "factor":  # gases: a map, in the JSON of the non-scalar fields
-            cols = cols.replace("n.`gases`", "n._json")
-        query = f"{match_stored(etype.type_name)} RETURN {cols}, n._extra ORDER BY n.id"
-        rows = tx.run(query, {"year": y}).values()
+            cols = cols.replace("x.`gases`", "x._json")
+        query = in_chunks(match_stored(etype.type_name), f"[{cols}, x._extra]", order=True)
+        rows = [row for rec in tx.run(query, {"year": y, "chunk": CHUNK}) for row in rec["rows"]]
         if etype.type_name == "factor":
             gi = [c.name for c in columns(etype)].index("gases")
             rows = [_factor_gases(r, gi) for r in rows]
         tables[etype.type_name] = rows_to_arrow(etype, rows)
-    return frozen(rev, y, tables)
+    return frozen(rev, y, tables), int(tx.run(REVISION).single(strict=True)["value"])
 
 
 class WriteTx:
@@ -62,8 +67,8 @@ class WriteTx:
 
 def read_all_in(run: Any, type_name: str, year: int | None) -> dict[str, dict[str, Any]]:
     """Every stored record of one type (of ``year`` for yearly types), keyed by id."""
-    rows = run(f"{match_stored(type_name)} RETURN properties(n) AS p", {"year": year})
-    return {r["p"]["id"]: record_of(r["p"]) for r in rows}
+    query = in_chunks(match_stored(type_name), "properties(x)")
+    return {p["id"]: record_of(p) for rec in run(query, {"year": year, "chunk": CHUNK}) for p in rec["rows"]}
 
 
 def update_years(tx: neo4j.Transaction, year: int) -> None:

@@ -3,6 +3,7 @@ transaction in batched ``UNWIND`` statements (a helper of :mod:`tanlian.graph.ne
 
 Per batch of ``BATCH`` records of one type:
 
+* a type of which the year holds nothing yet (a first import) is only CREATEd, no lookups;
 * nodes: one query finds which ids have a node already (stored or stub, on the key constraint);
   the new ones are CREATEd with the relationship they own (the other end MERGEd on its key), the
   others rewritten, their owned relationship dropped and made anew;
@@ -30,6 +31,7 @@ from tanlian.graph.cypher import (
     GC,
     LABELS,
     REVISION,
+    any_stored_query,
     create_query,
     delete_query,
     exists_query,
@@ -44,7 +46,7 @@ from tanlian.graph.neo4j_tx import typed_names, update_years
 from tanlian.graph.store import YEARLY_NAMES, Changes, Progress
 
 BATCH = 5000
-WriteBatch = Callable[[neo4j.Transaction, str, list[dict[str, Any]]], list[str]]
+WriteBatch = Callable[[neo4j.Transaction, str, list[dict[str, Any]], bool], list[str]]
 
 
 def _records(changes: Changes, type_name: str) -> list[dict[str, Any]]:
@@ -84,9 +86,11 @@ def write(tx: neo4j.Transaction, changes: Changes, progress: Progress | None, wr
             if progress:
                 progress(done, total)
     for type_name, rows in upserts.items():
+        # none of the type in the year yet (a first import): every row is new, no lookups
+        fresh = bool(rows) and not tx.run(any_stored_query(type_name), {"year": year}).single(strict=True)["found"]
         for i in range(0, len(rows), BATCH):
             batch = rows[i : i + BATCH]
-            orphans.update(write_batch(tx, type_name, batch))
+            orphans.update(write_batch(tx, type_name, batch, fresh))
             done += len(batch)
             if progress:
                 progress(done, total)
@@ -102,12 +106,16 @@ def write(tx: neo4j.Transaction, changes: Changes, progress: Progress | None, wr
     return int(tx.run(REVISION).single(strict=True)["value"])
 
 
-def write_batch(tx: neo4j.Transaction, type_name: str, rows: list[dict[str, Any]]) -> list[str]:
-    """Upsert one batch of property maps (yearly types carry ``_year``). Returns orphan candidates."""
+def write_batch(tx: neo4j.Transaction, type_name: str, rows: list[dict[str, Any]], fresh: bool = False) -> list[str]:
+    """Upsert one batch of property maps (yearly types carry ``_year``); ``fresh``: none of their
+    ids is in the store. Returns orphan candidates."""
     year = rows[0].get("_year") if rows else None
     if type_name == FLOW:
-        return _write_flows(tx, rows, year)
-    found = set(tx.run(exists_query(type_name), {"ids": [r["id"] for r in rows], "year": year}).single()["ids"])
+        return _write_flows(tx, rows, year, fresh)
+    found: set[str] = set()
+    if not fresh:
+        ids = [r["id"] for r in rows]
+        found = set(tx.run(exists_query(type_name), {"ids": ids, "year": year}).single(strict=True)["ids"])
     new = [r for r in rows if r["id"] not in found]
     old = [r for r in rows if r["id"] in found]
     if new:
@@ -121,10 +129,12 @@ def write_batch(tx: neo4j.Transaction, type_name: str, rows: list[dict[str, Any]
     return orphans
 
 
-def _write_flows(tx: neo4j.Transaction, rows: list[dict[str, Any]], year: int | None) -> list[str]:
+def _write_flows(tx: neo4j.Transaction, rows: list[dict[str, Any]], year: int | None, fresh: bool) -> list[str]:
     """Drop the flows' relationships (a rewrite may move them), then create them all anew."""
-    params = {"ids": [r["id"] for r in rows], "year": year}
-    orphans = tx.run(delete_query(FLOW), params).single(strict=True)["orphans"]
+    orphans: list[str] = []
+    if not fresh:
+        params = {"ids": [r["id"] for r in rows], "year": year}
+        orphans = tx.run(delete_query(FLOW), params).single(strict=True)["orphans"]
     factors = [r for r in rows if r["from"].startswith(FACTOR_PREFIX)]
     products = [r for r in rows if not r["from"].startswith(FACTOR_PREFIX)] if factors else rows
     for source_label, part in (("Product", products), ("Factor", factors)):

@@ -165,14 +165,14 @@ def test_server_out_of_memory_is_store_unavailable_and_rolls_back(nstore, monkey
     before, rev = nstore.snapshot().records(), nstore.revision()
     real, calls = Neo4jStore._write_batch, []
 
-    def second_batch_fails(tx, type_name, batch):
+    def second_batch_fails(tx, type_name, batch, *rest):
         calls.append(type_name)
         if len(calls) == 2:
             raise hydrate(
                 code="Neo.TransientError.General.MemoryPoolOutOfMemoryError",
                 message="The allocation of an extra 2.0 MiB would use more than the limit 716.8 MiB.",
             )
-        return real(tx, type_name, batch)
+        return real(tx, type_name, batch, *rest)
 
     monkeypatch.setattr(Neo4jStore, "_write_batch", staticmethod(second_batch_fails))
     bigger = small_graph()
