@@ -2,19 +2,26 @@
 
 Model
 -----
-One label per entity type (a fixed map, never built from data). Every node carries ``id``,
-the record's scalar fields as properties (so Cypher can query them) and ``_json``, the exact
-record, which is what the store reads back. References become relationships, each owned by
-the record that holds the reference and rewritten with it in the same transaction::
+One label per entity type (a fixed map, never built from data). A stored record is a node
+whose properties are the record's scalar fields (so Cypher can query them), ``_json`` (the JSON
+of the fields that are not scalar properties, usually ``{}``; :func:`~tanlian.graph.cypher.record_of`
+rebuilds the exact record), ``_extra`` (the non-column fields, for the columnar snapshot) and
+``_year``. A flow is no node: it is its ``FLOWS_TO`` relationship, which carries the same
+properties. References become relationships, each owned by the record that holds the reference
+and rewritten with it in the same transaction::
 
     (:Enterprise)-[:IN_PARK]->(:Park)               Enterprise.park
     (:Enterprise)-[:MAKES]->(:Product)              Product.enterprise
-    (:Product|:Factor)-[:FLOWS_TO {id, source, quantity, unit, ...}]->(:Enterprise)
+    (:Product|:Factor)-[:FLOWS_TO {id, from, to, quantity, unit, ...}]->(:Enterprise)
                                                     Flow (from -> to; ``factor:<id>`` -> :Factor)
     (:Enterprise)-[:HAS_ACTIVITY]->(:Activity)      Activity.enterprise
     (:Product)-[:SOLD_AS]->(:Sale)                  Sale.product
     (:Enterprise)-[:HAS_RESIDUAL]->(:Residual)      Residual.enterprise
     (:Enterprise)-[:HAS_NEED]->(:Need)              Need.enterprise
+
+Yearly labels are keyed by (``id``, ``_year``), flows by (``_year``, ``id``) (a relationship
+uniqueness constraint: Neo4j 5.7 or later), factors and auxiliary labels by ``id``. A store of
+the layout with ``(:Flow)`` nodes is upgraded when opened.
 
 A reference to an entity that is not stored (a factor of the default library, a supplier not
 imported yet) ends on a *stub*: a node with the label and ``id`` only, no ``_json``. Stubs are
@@ -25,15 +32,11 @@ whatever the order of writes, and the Cypher queries below give the same answers
 :mod:`tanlian.graph.queries`.
 
 The revision is the ``value`` of the ``(:Meta {key: 'revision'})`` node, bumped first in each
-write transaction (which also serialises concurrent writers).
+write transaction (which also serialises concurrent writers). Reads are read-committed, so a
+snapshot reads the revision before and after its tables and reads again when they differ.
 
-Writes: one explicit transaction per ``_apply``, batches of ``BATCH`` rows sent as ``UNWIND
-$rows`` parameters (never formatted into Cypher). New nodes are CREATEd together with their
-relationships; existing ones are rewritten, their owned relationships dropped and made anew.
-Neo4j holds the whole transaction in heap until commit (≈ 8 KiB per entity at its peak, for
-bundle-like data) and refuses one larger than ``dbms.memory.transaction.total.max`` (70 % of
-the heap by default): a 1 GiB heap takes imports of ≈ 85 000 entities, 2 GiB 135 000; past
-that the error is a :class:`StoreUnavailable` that says so.
+Writes: :mod:`tanlian.graph.neo4j_write` (one explicit transaction per ``_apply``, batched
+``UNWIND``). Bulk reads come in chunks of rows per Bolt record (:func:`~tanlian.graph.cypher.in_chunks`).
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@ relationships that mirror the records, and Cypher answers equal to the networkx 
 
 from __future__ import annotations
 
+import json
 import random
 import sys
 import threading
@@ -251,6 +252,29 @@ def test_relationships_mirror_the_small_graph(nstore, raw):
     # scalar fields are queryable properties; the exact record sits in _json
     assert count(raw, "MATCH (p:Product) WHERE p.output > 100 RETURN count(p)") == 1
     assert count(raw, "MATCH (e:Enterprise {region: 'CN-East'}) RETURN count(e)") == 1
+
+
+def test_store_of_the_layout_with_flow_nodes_is_upgraded_when_opened(nstore, raw, neo4j_url):
+    """Before flows became relationships, each was a (:Flow) node holding the record (and nodes
+    held the whole record in _json) next to a FLOWS_TO {id, source, ...}: opening moves them."""
+    g = small_graph()
+    nstore.import_graph(g)
+    flows = {f.id: json.dumps(f.record()) for f in g.flows.values()}
+    ents = {e.id: json.dumps(e.record()) for e in g.enterprises.values()}
+    raw.execute_query(
+        "MATCH ()-[f:FLOWS_TO]->() CREATE (n:Flow) SET n = properties(f), n._json = $flows[f.id] "
+        "SET f = {id: f.id, source: f.`from`, quantity: f.quantity, unit: f.unit}",
+        flows=flows,
+    )
+    raw.execute_query("MATCH (e:Enterprise) SET e._json = $ents[e.id]", ents=ents)
+    assert count(raw, "MATCH (n:Flow) RETURN count(n)") == len(g.flows)
+    with Neo4jStore(neo4j_url) as store:
+        assert count(raw, "MATCH (n:Flow) RETURN count(n)") == 0
+        moved = "MATCH ()-[f:FLOWS_TO]->() WHERE f.source IS NULL AND f.`from` IS NOT NULL RETURN count(f)"
+        assert count(raw, moved) == 4
+        assert store.snapshot().records() == g.records()
+        assert not store.import_graph(g).wrote  # every record reads back exactly
+        assert store.upstream("m1", 3) == queries.upstream(g, "m1", 3)
 
 
 def test_library_factor_gets_a_stub_that_is_not_a_stored_factor(nstore, raw):
