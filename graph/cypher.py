@@ -131,12 +131,13 @@ FLOW_DELETE = (
 
 
 def flow_create_query(source_label: str) -> str:
-    """New flows: one ``FLOWS_TO`` per row of ``$rows`` (the relationship's property map), from
-    its source (:Product, or :Factor for ``factor:<id>``) to its customer, both MERGEd on their key."""
+    """New flows: one ``FLOWS_TO`` per row of ``$rows`` (``from``, ``to`` and ``props``, the
+    relationship's properties), from its source (:Product, or :Factor for ``factor:<id>``) to
+    its customer, both MERGEd on their key."""
     src = "r.`from`" if source_label == "Product" else f"substring(r.`from`, {len(FACTOR_PREFIX)})"
     return (
         f"UNWIND $rows AS r MERGE (s:{source_label} {key(source_label, src)}) "
-        f"MERGE (c:Enterprise {key('Enterprise', 'r.to')}) CREATE (s)-[f:FLOWS_TO]->(c) SET f = r"
+        f"MERGE (c:Enterprise {key('Enterprise', 'r.to')}) CREATE (s)-[f:FLOWS_TO]->(c) SET f = r.props"
     )
 
 
@@ -149,6 +150,19 @@ def any_stored_query(type_name: str) -> str:
         label = LABELS[type_name]
         match = f"MATCH (n:{label}) WHERE n.id IS NOT NULL" + (" AND n._year = $year" if label in YEARLY else "")
     return f"{match} WITH n LIMIT 1 RETURN count(n) > 0 AS found"
+
+
+def source_of(node: str) -> str:
+    """A flow's ``from`` from its source node: the product id, or ``factor:<id>``."""
+    return f"CASE WHEN {node}:Factor THEN '{FACTOR_PREFIX}' + {node}.id ELSE {node}.id END"
+
+
+def row_of(type_name: str, var: str) -> str:
+    """The Cypher expression of one stored record bound to ``var`` (see :func:`record_of`): its
+    properties; a flow's also its ends (``from`` and ``to`` are not properties)."""
+    if type_name != FLOW:
+        return f"[properties({var})]"
+    return f"[properties({var}), {source_of(f'startNode({var})')}, endNode({var}).id]"
 
 
 def in_chunks(match: str, row: str, order: bool = False) -> str:
@@ -196,9 +210,10 @@ UPSTREAM_START = (
 )
 UPSTREAM_TIER = (
     "UNWIND $frontier AS ent "
-    "MATCH (:Enterprise {id: ent, _year: $year})<-[f:FLOWS_TO]-() "
-    "OPTIONAL MATCH (m:Enterprise)-[:MAKES]->(:Product {id: f.`from`, _year: $year}) "
-    "RETURN f.id AS flow, f.`from` AS source, m.id AS maker, ent AS customer"
+    "MATCH (:Enterprise {id: ent, _year: $year})<-[f:FLOWS_TO]-(s) "
+    f"WITH f, ent, {source_of('s')} AS source "
+    "OPTIONAL MATCH (m:Enterprise)-[:MAKES]->(:Product {id: source, _year: $year}) "
+    "RETURN f.id AS flow, source, m.id AS maker, ent AS customer"
 )
 # Flows whose supplier is in the frontier: the supplier of a flow is the maker of its source
 # product, or the source itself when that is not a stored product (a factor, a missing product).
@@ -216,12 +231,12 @@ DOWNSTREAM_TIER = (
     "OPTIONAL MATCH (fa:Factor {id: CASE WHEN source STARTS WITH $prefix "
     "THEN substring(source, size($prefix)) END}) "
     "WITH source, maker, coalesce(p, fa) AS s WHERE s IS NOT NULL "
-    "MATCH (s)-[f:FLOWS_TO]->(c:Enterprise) WHERE f.`from` = source AND f._year = $year "
+    "MATCH (s)-[f:FLOWS_TO]->(c:Enterprise) WHERE f._year = $year "
     "RETURN f.id AS flow, source, maker, c.id AS customer"
 )
 PARK_ENTERPRISES = (
     "MATCH (e:Enterprise)-[:IN_PARK]->(:Park {id: $id, _year: $year}) WHERE e._json IS NOT NULL "
-    "RETURN properties(e) AS p"
+    "RETURN [properties(e)] AS row"
 )
 
 
@@ -251,7 +266,7 @@ def schema_statements() -> list[str]:
 UPGRADE_FLOWS = (
     "MATCH (n:Flow) WITH n LIMIT 5000 "
     "OPTIONAL MATCH ()-[f:FLOWS_TO]->(:Enterprise {id: n.to, _year: n._year}) WHERE f.id = n.id "
-    "FOREACH (_ IN CASE WHEN n._json IS NULL THEN [] ELSE [1] END | SET f = properties(n)) "
+    "FOREACH (_ IN CASE WHEN n._json IS NULL THEN [] ELSE [1] END | SET f = properties(n) REMOVE f.`from`, f.to) "
     "DETACH DELETE n RETURN count(*) AS moved"
 )
 
@@ -285,11 +300,14 @@ def node_props(rec: dict[str, Any], year: int | None = None, names: frozenset[st
     return props
 
 
-def record_of(props: dict[str, Any]) -> dict[str, Any]:
-    """The record stored as ``props`` (:func:`node_props`; also the layout before it, whose
-    ``_json`` held the whole record)."""
+def record_of(row: list[Any]) -> dict[str, Any]:
+    """The record of a :func:`row_of` row: the properties (:func:`node_props`; also the layout
+    before it, whose ``_json`` held the whole record), and a flow's ``from`` and ``to``."""
+    props = row[0]
     rec = {k: v for k, v in props.items() if k and k[0] != "_"}
     rest = props.get("_json")
     if rest and rest != "{}":
         rec.update(json.loads(rest))
+    if len(row) == 3:
+        rec["from"], rec["to"] = row[1], row[2]
     return rec

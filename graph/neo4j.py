@@ -7,12 +7,12 @@ whose properties are the record's scalar fields (so Cypher can query them), ``_j
 of the fields that are not scalar properties, usually ``{}``; :func:`~tanlian.graph.cypher.record_of`
 rebuilds the exact record), ``_extra`` (the non-column fields, for the columnar snapshot) and
 ``_year``. A flow is no node: it is its ``FLOWS_TO`` relationship, which carries the same
-properties. References become relationships, each owned by the record that holds the reference
-and rewritten with it in the same transaction::
+properties but ``from`` and ``to``, its ends. References become relationships, each owned
+by the record that holds the reference and rewritten with it in the same transaction::
 
     (:Enterprise)-[:IN_PARK]->(:Park)               Enterprise.park
     (:Enterprise)-[:MAKES]->(:Product)              Product.enterprise
-    (:Product|:Factor)-[:FLOWS_TO {id, from, to, quantity, unit, ...}]->(:Enterprise)
+    (:Product|:Factor)-[:FLOWS_TO {id, quantity, unit, ...}]->(:Enterprise)
                                                     Flow (from -> to; ``factor:<id>`` -> :Factor)
     (:Enterprise)-[:HAS_ACTIVITY]->(:Activity)      Activity.enterprise
     (:Product)-[:SOLD_AS]->(:Sale)                  Sale.product
@@ -74,6 +74,7 @@ from tanlian.graph.cypher import (
     YEARS,
     match_stored,
     record_of,
+    row_of,
     schema_statements,
 )
 from tanlian.graph.model import FACTOR_PREFIX, Enterprise
@@ -246,9 +247,9 @@ class Neo4jStore(StoreBase):
             year = self._year(year)
             if year is None:
                 return None
-        query = f"{match_stored(type_name)} AND n.id = $id RETURN properties(n) AS p"
+        query = f"{match_stored(type_name)} AND n.id = $id RETURN {row_of(type_name, 'n')} AS row"
         rows = self._read(query, {"id": id, "year": year})
-        return record_of(rows[0]["p"]) if rows else None
+        return record_of(rows[0]["row"]) if rows else None
 
     @contextmanager
     def _write_tx(self) -> Iterator[WriteTx]:
@@ -361,5 +362,5 @@ class Neo4jStore(StoreBase):
     def park_enterprises(self, park_id: str, *, year: int | None = None) -> list[Enterprise]:
         """Enterprises inside the park (``park`` = ``park_id``), sorted by id."""
         rows = self._read(PARK_ENTERPRISES, {"id": park_id, "year": self._year(year)})
-        ents = [Enterprise.model_validate(record_of(r["p"])) for r in rows]
+        ents = [Enterprise.model_validate(record_of(r["row"])) for r in rows]
         return sorted(ents, key=lambda e: e.id)

@@ -10,7 +10,17 @@ from typing import Any
 import neo4j
 
 from tanlian.graph.columns import columns, rows_to_arrow
-from tanlian.graph.cypher import REVISION, SET_YEARS, YEARS, in_chunks, match_stored, record_of
+from tanlian.graph.cypher import (
+    FLOW,
+    REVISION,
+    SET_YEARS,
+    YEARS,
+    in_chunks,
+    match_stored,
+    record_of,
+    row_of,
+    source_of,
+)
 from tanlian.graph.model import BUNDLE_TYPES, ENTITY_TYPES
 from tanlian.graph.snapshot import TableSnapshot, empty_tables, frozen
 from tanlian.graph.store import YEARLY_NAMES, Changes, Progress
@@ -35,6 +45,8 @@ def read_tables(tx: neo4j.ManagedTransaction, year: int | None) -> tuple[TableSn
         cols = ", ".join(f"x.`{c.name.replace('`', '``')}`" for c in columns(etype))
         if etype.type_name == "factor":  # gases: a map, in the JSON of the non-scalar fields
             cols = cols.replace("x.`gases`", "x._json")
+        if etype.type_name == FLOW:  # a flow's ends
+            cols = cols.replace("x.`from`", source_of("startNode(x)")).replace("x.`to`", "endNode(x).id")
         query = in_chunks(match_stored(etype.type_name), f"[{cols}, x._extra]", order=True)
         rows = [row for rec in tx.run(query, {"year": y, "chunk": CHUNK}) for row in rec["rows"]]
         if etype.type_name == "factor":
@@ -67,8 +79,8 @@ class WriteTx:
 
 def read_all_in(run: Any, type_name: str, year: int | None) -> dict[str, dict[str, Any]]:
     """Every stored record of one type (of ``year`` for yearly types), keyed by id."""
-    query = in_chunks(match_stored(type_name), "properties(x)")
-    return {p["id"]: record_of(p) for rec in run(query, {"year": year, "chunk": CHUNK}) for p in rec["rows"]}
+    query = in_chunks(match_stored(type_name), row_of(type_name, "x"))
+    return {row[0]["id"]: record_of(row) for rec in run(query, {"year": year, "chunk": CHUNK}) for row in rec["rows"]}
 
 
 def update_years(tx: neo4j.Transaction, year: int) -> None:

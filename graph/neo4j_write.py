@@ -46,6 +46,7 @@ from tanlian.graph.neo4j_tx import typed_names, update_years
 from tanlian.graph.store import YEARLY_NAMES, Changes, Progress
 
 BATCH = 5000
+_ENDS = ("from", "to")
 WriteBatch = Callable[[neo4j.Transaction, str, list[dict[str, Any]], bool], list[str]]
 
 
@@ -63,6 +64,11 @@ def _props(type_name: str, recs: list[dict[str, Any]], year: int | None) -> list
             if r["_json"] == "{}":
                 del r["_json"]
     return rows
+
+
+def _flow_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Flow property maps as ``FLOWS_TO`` rows: ``from`` and ``to`` are its ends, not properties."""
+    return [{"from": r["from"], "to": r["to"], "props": {k: v for k, v in r.items() if k not in _ENDS}} for r in rows]
 
 
 def write(tx: neo4j.Transaction, changes: Changes, progress: Progress | None, write_batch: WriteBatch) -> int:
@@ -139,5 +145,5 @@ def _write_flows(tx: neo4j.Transaction, rows: list[dict[str, Any]], year: int | 
     products = [r for r in rows if not r["from"].startswith(FACTOR_PREFIX)] if factors else rows
     for source_label, part in (("Product", products), ("Factor", factors)):
         if part:
-            tx.run(flow_create_query(source_label), {"rows": part, "year": year}).consume()
+            tx.run(flow_create_query(source_label), {"rows": _flow_rows(part), "year": year}).consume()
     return orphans

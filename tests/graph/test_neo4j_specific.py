@@ -259,18 +259,20 @@ def test_store_of_the_layout_with_flow_nodes_is_upgraded_when_opened(nstore, raw
     held the whole record in _json) next to a FLOWS_TO {id, source, ...}: opening moves them."""
     g = small_graph()
     nstore.import_graph(g)
-    flows = {f.id: json.dumps(f.record()) for f in g.flows.values()}
+    flows = {f.id: f.record() for f in g.flows.values()}
     ents = {e.id: json.dumps(e.record()) for e in g.enterprises.values()}
     raw.execute_query(
-        "MATCH ()-[f:FLOWS_TO]->() CREATE (n:Flow) SET n = properties(f), n._json = $flows[f.id] "
-        "SET f = {id: f.id, source: f.`from`, quantity: f.quantity, unit: f.unit}",
+        "MATCH ()-[f:FLOWS_TO]->() CREATE (n:Flow) SET n = $flows[f.id], n._year = f._year, n._json = $json[f.id] "
+        "SET f = {id: f.id, source: n.`from`, quantity: f.quantity, unit: f.unit}",
         flows=flows,
+        json={k: json.dumps(r) for k, r in flows.items()},
     )
     raw.execute_query("MATCH (e:Enterprise) SET e._json = $ents[e.id]", ents=ents)
     assert count(raw, "MATCH (n:Flow) RETURN count(n)") == len(g.flows)
     with Neo4jStore(neo4j_url) as store:
         assert count(raw, "MATCH (n:Flow) RETURN count(n)") == 0
-        moved = "MATCH ()-[f:FLOWS_TO]->() WHERE f.source IS NULL AND f.`from` IS NOT NULL RETURN count(f)"
+        moved = "MATCH ()-[f:FLOWS_TO]->() WHERE f.source IS NULL AND f.`from` IS NULL AND f.unit IS NOT NULL"
+        moved += " RETURN count(f)"
         assert count(raw, moved) == 4
         assert store.snapshot().records() == g.records()
         assert not store.import_graph(g).wrote  # every record reads back exactly
