@@ -20,7 +20,8 @@ Neo4j: ``--neo4j URL``, else ``TANLIAN_TEST_NEO4J``, else the test launcher
 (tests/neo4j_launcher.py) is started for the run (``--heap``, default 2g) and stopped after.
 
 ``--neo4j-only [--baseline REF]``: the Neo4j import alone, each code version in its own process
-(``--worker``) on the same server and graph: this tree, and with ``--baseline`` the store code of
+(``--worker``, which first imports and wipes a 2 000-product graph to warm the server's JIT) on
+the same server and graph: this tree, and with ``--baseline`` the store code of
 git revision ``REF`` (exported with ``git archive``, installed with ``pip --target`` and put
 first on ``PYTHONPATH``) with the driver's pure-Python codec (``--pure-codec``: REF's
 dependencies had no ``neo4j-rust-ext``). Each worker wipes the database (untimed), then reports
@@ -216,6 +217,8 @@ def worker(args) -> int:
     n = sum(graph.counts().values())
     store = Neo4jStore(args.worker)
     try:
+        store.wipe()
+        store.import_graph(synthetic_graph(2000, args.inputs, args.seed + 1))  # warm-up (JIT), untimed
         store.wipe()
         first = _phase(lambda: store.import_graph(graph), args.worker, args.server_pid)
         result = {"code": str(Path(store_module.__file__).parent), "import": first}
