@@ -281,13 +281,15 @@ def neo4j_versions(args, console: Console, n: int, counts: dict[str, int]) -> in
     )
     for col in ("code", "step", "wall s", "client CPU s", "server CPU s", "peak tx heap MiB", "entities/s"):
         table.add_column(col, justify="left" if col in ("code", "step") else "right")
+    refused: list[str] = []
     for name, res in runs:
         for step in ("import", "re-import", "snapshot"):
             r = res.get(step)
             if r is None:
                 continue
             if r["error"]:
-                table.add_row(name, step, "refused", "", "", f"{r['peak_mib']:,.0f}", r["error"][:120])
+                refused.append(f"{name}: {r['error']}")
+                table.add_row(name, step, f"refused after {r['wall']:.1f}", "", "", f"{r['peak_mib']:,.0f}", "—")
                 continue
             server = "n/a" if r["server_cpu"] is None else f"{r['server_cpu']:.2f}"
             table.add_row(
@@ -300,6 +302,8 @@ def neo4j_versions(args, console: Console, n: int, counts: dict[str, int]) -> in
                 f"{n / r['wall']:,.0f}",
             )
     console.print(table)
+    for line in refused:
+        console.print(f"  • {line}")
     return 0
 
 
