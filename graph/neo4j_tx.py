@@ -8,6 +8,7 @@ from functools import cache
 from typing import Any
 
 import neo4j
+import pyarrow as pa
 
 from tanlian.graph.columns import columns, rows_to_arrow
 from tanlian.graph.cypher import (
@@ -21,7 +22,7 @@ from tanlian.graph.cypher import (
     row_of,
     source_of,
 )
-from tanlian.graph.model import BUNDLE_TYPES, ENTITY_TYPES
+from tanlian.graph.model import BUNDLE_TYPES, ENTITY_TYPES, Entity
 from tanlian.graph.snapshot import TableSnapshot, empty_tables, frozen
 from tanlian.graph.store import YEARLY_NAMES, Changes, Progress
 
@@ -42,18 +43,24 @@ def read_tables(tx: neo4j.ManagedTransaction, year: int | None) -> tuple[TableSn
     for etype in BUNDLE_TYPES:
         if etype.type_name in YEARLY_NAMES and y is None:
             continue
-        cols = ", ".join(f"x.`{c.name.replace('`', '``')}`" for c in columns(etype))
-        if etype.type_name == "factor":  # gases: a map, in the JSON of the non-scalar fields
-            cols = cols.replace("x.`gases`", "x._json")
-        if etype.type_name == FLOW:  # a flow's ends
-            cols = cols.replace("x.`from`", source_of("startNode(x)")).replace("x.`to`", "endNode(x).id")
-        query = in_chunks(match_stored(etype.type_name), f"[{cols}, x._extra]", order=True)
-        rows = [row for rec in tx.run(query, {"year": y, "chunk": CHUNK}) for row in rec["rows"]]
-        if etype.type_name == "factor":
-            gi = [c.name for c in columns(etype)].index("gases")
-            rows = [_factor_gases(r, gi) for r in rows]
-        tables[etype.type_name] = rows_to_arrow(etype, rows)
+        tables[etype.type_name] = bundle_table(tx, etype, y)
     return frozen(rev, y, tables), int(tx.run(REVISION).single(strict=True)["value"])
+
+
+def bundle_table(tx: neo4j.ManagedTransaction | neo4j.Transaction, etype: type[Entity], year: int | None) -> pa.Table:
+    """The stored rows of one bundle type (of ``year``; factors: all) as an Arrow table in the
+    columns of :func:`tanlian.graph.columns.arrow_schema`, sorted by id: one query, in chunks."""
+    cols = ", ".join(f"x.`{c.name.replace('`', '``')}`" for c in columns(etype))
+    if etype.type_name == "factor":  # gases: a map, in the JSON of the non-scalar fields
+        cols = cols.replace("x.`gases`", "x._json")
+    if etype.type_name == FLOW:  # a flow's ends
+        cols = cols.replace("x.`from`", source_of("startNode(x)")).replace("x.`to`", "endNode(x).id")
+    query = in_chunks(match_stored(etype.type_name), f"[{cols}, x._extra]", order=True)
+    rows = [row for rec in tx.run(query, {"year": year, "chunk": CHUNK}) for row in rec["rows"]]
+    if etype.type_name == "factor":
+        gi = [c.name for c in columns(etype)].index("gases")
+        rows = [_factor_gases(r, gi) for r in rows]
+    return rows_to_arrow(etype, rows)
 
 
 class WriteTx:
@@ -72,6 +79,11 @@ class WriteTx:
         if type_name in YEARLY_NAMES and year is None:
             return {}
         return read_all_in(lambda q, p: list(self.tx.run(q, p)), type_name, year)
+
+    def read_tables(self, year: int) -> list[pa.Table]:
+        """Every bundle table of ``year`` (factors: all) in :data:`BUNDLE_TYPES` order, columnar
+        (what an import diffs against)."""
+        return [bundle_table(self.tx, t, year) for t in BUNDLE_TYPES]
 
     def apply(self, changes: Changes, progress: Progress | None) -> int:
         return self.store._write(self.tx, changes, progress)
