@@ -12,9 +12,9 @@ Per batch of ``BATCH`` records of one type:
   both MERGEd on their key.
 
 Parameters only carry property maps and ids, never Cypher text. Neo4j holds the transaction
-in heap until commit and about doubles it while committing (≈ 3.5 KiB per entity here, see
-bench/README.md); one larger than ``db.memory.transaction.total.max`` fails with a
-:class:`~tanlian.errors.StoreUnavailable` that says so.
+in heap until commit and about doubles it while committing (≈ 4 KiB per entity at that peak for
+bundle-like data: a 1 GiB heap, whose transactions may take 716.8 MiB, fits ≈ 170 000 entities;
+bench/README.md); a larger one fails with a :class:`~tanlian.errors.StoreUnavailable` that says so.
 """
 
 from __future__ import annotations
