@@ -29,8 +29,13 @@ for _t in AUX_TYPES:
         raise ValueError(f"auxiliary type {_t.__name__!r} cannot be a Neo4j label")
     LABELS[_t.type_name] = _t.__name__
 
+#: Flows are no nodes: each is one ``FLOWS_TO`` relationship carrying the record, keyed by
+#: (``_year``, ``id``) with a relationship uniqueness constraint (Neo4j 5.7+).
+FLOW = "flow"
 #: Labels whose nodes are keyed by (``_year``, ``id``); factors and auxiliary nodes by ``id``.
-YEARLY: frozenset[str] = frozenset(LABELS[t.type_name] for t in BUNDLE_TYPES if t not in YEARLESS_TYPES)
+YEARLY: frozenset[str] = frozenset(
+    LABELS[t.type_name] for t in BUNDLE_TYPES if t not in YEARLESS_TYPES and t.type_name != FLOW
+)
 
 
 def key(label: str, id_expr: str, year_expr: str = "$year") -> str:
@@ -49,9 +54,6 @@ OWNED: dict[str, tuple[str, str, str, bool]] = {
     "need": ("enterprise", "HAS_NEED", "Enterprise", True),
 }
 
-#: Flow fields copied onto the FLOWS_TO relationship (``source`` is the record's ``from``).
-FLOW_REL_FIELDS = ("quantity", "unit", "spend_cny", "category", "capital", "distance_km", "mode")
-
 INT64 = (-(2**63), 2**63 - 1)
 
 
@@ -65,8 +67,6 @@ def owned_pattern(type_name: str, node: str, other: str, rel: str) -> str:
 
 
 STUB_IDS = "collect(DISTINCT CASE WHEN {v}._json IS NULL THEN elementId({v}) END)"
-#: A flow's relationship, found from its customer (no relationship property index needed).
-OLD_FLOW_REL = "OPTIONAL MATCH (s)-[old:FLOWS_TO]->(c:Enterprise {{id: {to}, _year: $year}}) WHERE old.id = {id}"
 
 
 def exists_query(type_name: str) -> str:
@@ -75,69 +75,113 @@ def exists_query(type_name: str) -> str:
     return f"UNWIND $ids AS id MATCH (n:{label} {key(label, 'id')}) RETURN collect(n.id) AS ids"
 
 
-def rel_clause(type_name: str, source_label: str = "Product") -> str:
-    """Cypher run with ``n`` bound: create the relationship ``n``'s record owns, from ``n``'s
-    properties (the other end MERGEd by id: the stored node or a stub). Empty if it owns none."""
-    if type_name == "flow":
-        src = "n.`from`" if source_label == "Product" else f"substring(n.`from`, {len(FACTOR_PREFIX)})"
-        rel = ", ".join(f"{k}: n.{k}" for k in FLOW_REL_FIELDS)
-        return (
-            f"WITH n MERGE (s:{source_label} {key(source_label, src, 'n._year')}) "
-            f"MERGE (c:Enterprise {key('Enterprise', 'n.to', 'n._year')}) "
-            f"CREATE (s)-[f:FLOWS_TO]->(c) SET f = {{id: n.id, source: n.`from`, {rel}}}"
-        )
+def rel_clause(type_name: str) -> str:
+    """Cypher run with ``n`` bound: create the relationship ``n``'s record owns, the other end
+    MERGEd on its key (the stored node or a stub). Empty if it owns none."""
     if type_name not in OWNED:
         return ""
     field, rtype, olabel, incoming = OWNED[type_name]
     arrow = f"(o)-[:{rtype}]->(n)" if incoming else f"(n)-[:{rtype}]->(o)"
-    return (
-        f"WITH n WHERE n.{field} IS NOT NULL MERGE (o:{olabel} {key(olabel, 'n.' + field, 'n._year')}) CREATE {arrow}"
-    )
+    return f"WITH n WHERE n.{field} IS NOT NULL MERGE (o:{olabel} {key(olabel, 'n.' + field)}) CREATE {arrow}"
 
 
-def create_query(type_name: str, source_label: str = "Product") -> str:
-    """New nodes (no node with their id yet, so no relationships either) and their relationships."""
+def create_query(type_name: str) -> str:
+    """New nodes (no node with their id yet, so no relationships either) and their relationships;
+    ``$rows`` are the nodes' property maps."""
     label = LABELS[type_name]
-    return f"UNWIND $rows AS r CREATE (n:{label}) SET n = r.props {rel_clause(type_name, source_label)}"
+    return f"UNWIND $rows AS r CREATE (n:{label}) SET n = r {rel_clause(type_name)}"
 
 
-def _update_query(type_name: str) -> str:
+def update_query(type_name: str) -> str:
     """Rewrite existing nodes (stored or stubs); drop the relationships they own (made anew by
     :func:`relink_query`); return the stubs at their other end, which may now be orphans."""
     label = LABELS[type_name]
-    head = f"UNWIND $rows AS r MERGE (n:{label} {key(label, 'r.id')}) SET n = r.props"
-    if type_name == "flow":
-        # the flow's relationship ends on its old customer: find it there, before the SET
-        return (
-            f"UNWIND $rows AS r MERGE (n:Flow {key('Flow', 'r.id')}) WITH r, n, n.to AS to SET n = r.props "
-            f"WITH r, to {OLD_FLOW_REL.format(id='r.id', to='to')} DELETE old "
-            f"RETURN {STUB_IDS.format(v='s')} + {STUB_IDS.format(v='c')} AS orphans"
-        )
+    head = f"UNWIND $rows AS r MERGE (n:{label} {key(label, 'r.id')}) SET n = r"
     if type_name in OWNED:
         pattern = owned_pattern(type_name, "n", "o", "old")
         return f"{head} WITH n OPTIONAL MATCH {pattern} DELETE old RETURN {STUB_IDS.format(v='o')} AS orphans"
     return f"{head} WITH count(*) AS written RETURN [] AS orphans"
 
 
-def relink_query(type_name: str, source_label: str = "Product") -> str:
+def relink_query(type_name: str) -> str:
     label = LABELS[type_name]
-    return f"UNWIND $ids AS id MATCH (n:{label} {key(label, 'id')}) {rel_clause(type_name, source_label)}"
+    return f"UNWIND $ids AS id MATCH (n:{label} {key(label, 'id')}) {rel_clause(type_name)}"
 
 
 def delete_query(type_name: str) -> str:
-    """Turn stored nodes into stubs (GC removes them unless still referenced)."""
+    """Turn stored nodes into stubs (GC removes them unless still referenced); flows: drop
+    their relationships. Returns the stubs that may now be orphans."""
+    if type_name == FLOW:
+        return FLOW_DELETE
     label = LABELS[type_name]
     head = f"UNWIND $ids AS id MATCH (n:{label} {key(label, 'id')}) WHERE n._json IS NOT NULL"
     tail = "SET n = {id: n.id, _year: n._year} RETURN collect(DISTINCT elementId(n))"
-    if type_name == "flow":
-        return (
-            f"{head} {OLD_FLOW_REL.format(id='id', to='n.to')} DELETE old {tail} "
-            f"+ {STUB_IDS.format(v='s')} + {STUB_IDS.format(v='c')} AS orphans"
-        )
     if type_name in OWNED:
         pattern = owned_pattern(type_name, "n", "o", "old")
         return f"{head} OPTIONAL MATCH {pattern} DELETE old {tail} + {STUB_IDS.format(v='o')} AS orphans"
     return f"{head} {tail} AS orphans"
+
+
+#: Drop the flows ``$ids`` of ``$year`` (a rewrite drops, then creates); returns the stubs at
+#: their ends, which may now be orphans.
+FLOW_DELETE = (
+    "UNWIND $ids AS id MATCH (s)-[f:FLOWS_TO {_year: $year, id: id}]->(c) DELETE f "
+    f"RETURN {STUB_IDS.format(v='s')} + {STUB_IDS.format(v='c')} AS orphans"
+)
+
+
+def flow_create_query(source_label: str) -> str:
+    """New flows: one ``FLOWS_TO`` per row of ``$rows`` (``from``, ``to`` and ``props``, the
+    relationship's properties), from its source (:Product, or :Factor for ``factor:<id>``) to
+    its customer, both MERGEd on their key."""
+    src = "r.`from`" if source_label == "Product" else f"substring(r.`from`, {len(FACTOR_PREFIX)})"
+    return (
+        f"UNWIND $rows AS r MERGE (s:{source_label} {key(source_label, src)}) "
+        f"MERGE (c:Enterprise {key('Enterprise', 'r.to')}) CREATE (s)-[f:FLOWS_TO]->(c) SET f = r.props"
+    )
+
+
+def any_stored_query(type_name: str) -> str:
+    """Whether ``$year`` has any node (stored or stub) of the type, or any flow: if not, a write of
+    the type needs no lookup of existing ids."""
+    if type_name == FLOW:
+        match = "MATCH ()-[n:FLOWS_TO]->() WHERE n._year = $year AND n.id IS NOT NULL"
+    else:
+        label = LABELS[type_name]
+        match = f"MATCH (n:{label}) WHERE n.id IS NOT NULL" + (" AND n._year = $year" if label in YEARLY else "")
+    return f"{match} WITH n LIMIT 1 RETURN count(n) > 0 AS found"
+
+
+def source_of(node: str) -> str:
+    """A flow's ``from`` from its source node: the product id, or ``factor:<id>``."""
+    return f"CASE WHEN {node}:Factor THEN '{FACTOR_PREFIX}' + {node}.id ELSE {node}.id END"
+
+
+def row_of(type_name: str, var: str) -> str:
+    """The Cypher expression of one stored record bound to ``var`` (see :func:`record_of`): its
+    properties; a flow's also its ends (``from`` and ``to`` are not properties)."""
+    if type_name != FLOW:
+        return f"[properties({var})]"
+    return f"[properties({var}), {source_of(f'startNode({var})')}, endNode({var}).id]"
+
+
+def in_chunks(match: str, row: str, order: bool = False) -> str:
+    """``match`` (binds ``n``) returned as records of ``$chunk`` rows each, a row being ``row``
+    (an expression of ``x``): few large Bolt messages instead of one per row (the driver's cost).
+    The server holds only the references and one chunk at a time."""
+    sort = " WITH n ORDER BY n.id" if order else ""
+    return (
+        f"{match}{sort} WITH collect(n) AS ns UNWIND range(0, size(ns) - 1, $chunk) AS i "
+        f"RETURN [x IN ns[i..i + $chunk] | {row}] AS rows"
+    )
+
+
+#: Where a type's stored records are: ``n`` bound to the node (or a flow's relationship).
+def match_stored(type_name: str) -> str:
+    if type_name == FLOW:
+        return "MATCH ()-[n:FLOWS_TO]->() WHERE n._year = $year AND n.id IS NOT NULL"
+    label = LABELS[type_name]
+    return f"MATCH (n:{label}) WHERE n._json IS NOT NULL" + (" AND n._year = $year" if label in YEARLY else "")
 
 
 GC = (
@@ -166,9 +210,10 @@ UPSTREAM_START = (
 )
 UPSTREAM_TIER = (
     "UNWIND $frontier AS ent "
-    "MATCH (:Enterprise {id: ent, _year: $year})<-[f:FLOWS_TO]-() "
-    "OPTIONAL MATCH (m:Enterprise)-[:MAKES]->(:Product {id: f.source, _year: $year}) "
-    "RETURN f.id AS flow, f.source AS source, m.id AS maker, ent AS customer"
+    "MATCH (:Enterprise {id: ent, _year: $year})<-[f:FLOWS_TO]-(s) "
+    f"WITH f, ent, {source_of('s')} AS source "
+    "OPTIONAL MATCH (m:Enterprise)-[:MAKES]->(:Product {id: source, _year: $year}) "
+    "RETURN f.id AS flow, source, m.id AS maker, ent AS customer"
 )
 # Flows whose supplier is in the frontier: the supplier of a flow is the maker of its source
 # product, or the source itself when that is not a stored product (a factor, a missing product).
@@ -186,11 +231,12 @@ DOWNSTREAM_TIER = (
     "OPTIONAL MATCH (fa:Factor {id: CASE WHEN source STARTS WITH $prefix "
     "THEN substring(source, size($prefix)) END}) "
     "WITH source, maker, coalesce(p, fa) AS s WHERE s IS NOT NULL "
-    "MATCH (s)-[f:FLOWS_TO]->(c:Enterprise) WHERE f.source = source AND c._year = $year "
+    "MATCH (s)-[f:FLOWS_TO]->(c:Enterprise) WHERE f._year = $year "
     "RETURN f.id AS flow, source, maker, c.id AS customer"
 )
 PARK_ENTERPRISES = (
-    "MATCH (e:Enterprise)-[:IN_PARK]->(:Park {id: $id, _year: $year}) WHERE e._json IS NOT NULL RETURN e._json AS j"
+    "MATCH (e:Enterprise)-[:IN_PARK]->(:Park {id: $id, _year: $year}) WHERE e._json IS NOT NULL "
+    "RETURN [properties(e)] AS row"
 )
 
 
@@ -198,7 +244,9 @@ def schema_statements() -> list[str]:
     stmts = []
     for label in LABELS.values():
         name = f"tanlian_{label.lower()}"
-        if label in YEARLY:  # an id-only constraint of the layout before years must go
+        if label == LABELS[FLOW]:  # flows were nodes before they became relationships
+            stmts += [f"DROP CONSTRAINT {name}_key IF EXISTS", f"DROP INDEX {name}_year IF EXISTS"]
+        elif label in YEARLY:  # an id-only constraint of the layout before years must go
             stmts.append(f"DROP CONSTRAINT {name}_id IF EXISTS")
             stmts.append(
                 f"CREATE CONSTRAINT {name}_key IF NOT EXISTS FOR (n:{label}) REQUIRE (n.id, n._year) IS UNIQUE"
@@ -206,8 +254,21 @@ def schema_statements() -> list[str]:
             stmts.append(f"CREATE INDEX {name}_year IF NOT EXISTS FOR (n:{label}) ON (n._year)")
         else:
             stmts.append(f"CREATE CONSTRAINT {name}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE")
+    stmts.append(
+        "CREATE CONSTRAINT tanlian_flows_to_key IF NOT EXISTS FOR ()-[f:FLOWS_TO]-() REQUIRE (f._year, f.id) IS UNIQUE"
+    )
     stmts.append("CREATE CONSTRAINT tanlian_meta_key IF NOT EXISTS FOR (n:Meta) REQUIRE n.key IS UNIQUE")
     return stmts
+
+
+#: The layout before flows became relationships: (:Flow) nodes next to a FLOWS_TO without the
+#: record. Move each record onto its relationship and drop the node; run until it returns 0.
+UPGRADE_FLOWS = (
+    "MATCH (n:Flow) WITH n LIMIT 5000 "
+    "OPTIONAL MATCH ()-[f:FLOWS_TO]->(:Enterprise {id: n.to, _year: n._year}) WHERE f.id = n.id "
+    "FOREACH (_ IN CASE WHEN n._json IS NULL THEN [] ELSE [1] END | SET f = properties(n) REMOVE f.`from`, f.to) "
+    "DETACH DELETE n RETURN count(*) AS moved"
+)
 
 
 # ------------------------------------------------------------------------------ rows
@@ -218,15 +279,35 @@ def is_scalar(value: Any) -> bool:
 
 
 def node_props(rec: dict[str, Any], year: int | None = None, names: frozenset[str] = frozenset()) -> dict[str, Any]:
-    """Node properties: the scalar fields (``_``-prefixed keys reserved), ``id``, ``_json`` (the
-    exact record), ``_year`` (yearly types) and ``_extra`` (JSON of the fields not in ``names``,
-    the typed columns, read back by the columnar snapshot)."""
-    props = {k: v for k, v in rec.items() if k and not k.startswith("_") and is_scalar(v)}
+    """The properties of a stored record: its scalar fields (``_``-prefixed keys reserved) and
+    ``id``; ``_json``, the JSON of the fields that are not scalar properties (``{}`` for most
+    records; it also marks a node as stored, not a stub); ``_year`` (yearly types); ``_extra``
+    (JSON of the fields not in ``names``, the typed columns, read back by the columnar snapshot).
+    :func:`record_of` turns them back into the record."""
+    props: dict[str, Any] = {}
+    rest: dict[str, Any] = {}
+    for k, v in rec.items():
+        if k and k[0] != "_" and is_scalar(v):
+            props[k] = v
+        else:
+            rest[k] = v
     props["id"] = rec["id"]
-    props["_json"] = json.dumps(rec, ensure_ascii=False)
+    props["_json"] = json.dumps(rest, ensure_ascii=False) if rest else "{}"
     if year is not None:
         props["_year"] = year
-    extra = {k: v for k, v in rec.items() if k not in names}
-    if names and extra:
-        props["_extra"] = json.dumps(extra, ensure_ascii=False)
+    if names and not rec.keys() <= names:
+        props["_extra"] = json.dumps({k: v for k, v in rec.items() if k not in names}, ensure_ascii=False)
     return props
+
+
+def record_of(row: list[Any]) -> dict[str, Any]:
+    """The record of a :func:`row_of` row: the properties (:func:`node_props`; also the layout
+    before it, whose ``_json`` held the whole record), and a flow's ``from`` and ``to``."""
+    props = row[0]
+    rec = {k: v for k, v in props.items() if k and k[0] != "_"}
+    rest = props.get("_json")
+    if rest and rest != "{}":
+        rec.update(json.loads(rest))
+    if len(row) == 3:
+        rec["from"], rec["to"] = row[1], row[2]
+    return rec

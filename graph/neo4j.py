@@ -2,19 +2,26 @@
 
 Model
 -----
-One label per entity type (a fixed map, never built from data). Every node carries ``id``,
-the record's scalar fields as properties (so Cypher can query them) and ``_json``, the exact
-record, which is what the store reads back. References become relationships, each owned by
-the record that holds the reference and rewritten with it in the same transaction::
+One label per entity type (a fixed map, never built from data). A stored record is a node
+whose properties are the record's scalar fields (so Cypher can query them), ``_json`` (the JSON
+of the fields that are not scalar properties, usually ``{}``; :func:`~tanlian.graph.cypher.record_of`
+rebuilds the exact record), ``_extra`` (the non-column fields, for the columnar snapshot) and
+``_year``. A flow is no node: it is its ``FLOWS_TO`` relationship, which carries the same
+properties but ``from`` and ``to``, its ends. References become relationships, each owned
+by the record that holds the reference and rewritten with it in the same transaction::
 
     (:Enterprise)-[:IN_PARK]->(:Park)               Enterprise.park
     (:Enterprise)-[:MAKES]->(:Product)              Product.enterprise
-    (:Product|:Factor)-[:FLOWS_TO {id, source, quantity, unit, ...}]->(:Enterprise)
+    (:Product|:Factor)-[:FLOWS_TO {id, quantity, unit, ...}]->(:Enterprise)
                                                     Flow (from -> to; ``factor:<id>`` -> :Factor)
     (:Enterprise)-[:HAS_ACTIVITY]->(:Activity)      Activity.enterprise
     (:Product)-[:SOLD_AS]->(:Sale)                  Sale.product
     (:Enterprise)-[:HAS_RESIDUAL]->(:Residual)      Residual.enterprise
     (:Enterprise)-[:HAS_NEED]->(:Need)              Need.enterprise
+
+Yearly labels are keyed by (``id``, ``_year``), flows by (``_year``, ``id``) (a relationship
+uniqueness constraint: Neo4j 5.7 or later), factors and auxiliary labels by ``id``. A store of
+the layout with ``(:Flow)`` nodes is upgraded when opened.
 
 A reference to an entity that is not stored (a factor of the default library, a supplier not
 imported yet) ends on a *stub*: a node with the label and ``id`` only, no ``_json``. Stubs are
@@ -25,20 +32,15 @@ whatever the order of writes, and the Cypher queries below give the same answers
 :mod:`tanlian.graph.queries`.
 
 The revision is the ``value`` of the ``(:Meta {key: 'revision'})`` node, bumped first in each
-write transaction (which also serialises concurrent writers).
+write transaction (which also serialises concurrent writers). Reads are read-committed, so a
+snapshot reads the revision before and after its tables and reads again when they differ.
 
-Writes: one explicit transaction per ``_apply``, batches of ``BATCH`` rows sent as ``UNWIND
-$rows`` parameters (never formatted into Cypher). New nodes are CREATEd together with their
-relationships; existing ones are rewritten, their owned relationships dropped and made anew.
-Neo4j holds the whole transaction in heap until commit (≈ 8 KiB per entity at its peak, for
-bundle-like data) and refuses one larger than ``dbms.memory.transaction.total.max`` (70 % of
-the heap by default): a 1 GiB heap takes imports of ≈ 85 000 entities, 2 GiB 135 000; past
-that the error is a :class:`StoreUnavailable` that says so.
+Writes: :mod:`tanlian.graph.neo4j_write` (one explicit transaction per ``_apply``, batched
+``UNWIND``). Bulk reads come in chunks of rows per Bolt record (:func:`~tanlian.graph.cypher.in_chunks`).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any, ClassVar
@@ -62,32 +64,27 @@ from tanlian.graph.cypher import (
     BUMP,
     DOWNSTREAM_START,
     DOWNSTREAM_TIER,
-    GC,
-    LABELS,
     LOCK,
     PARK_ENTERPRISES,
     REVISION,
     SET_YEARS,
+    UPGRADE_FLOWS,
     UPSTREAM_START,
     UPSTREAM_TIER,
-    YEARLY,
     YEARS,
-    _update_query,
-    create_query,
-    delete_query,
-    exists_query,
-    node_props,
-    rel_clause,
-    relink_query,
+    match_stored,
+    record_of,
+    row_of,
     schema_statements,
 )
 from tanlian.graph.model import FACTOR_PREFIX, Enterprise
-from tanlian.graph.neo4j_tx import WriteTx, read_all_in, read_tables, typed_names, update_years
+from tanlian.graph.neo4j_tx import WriteTx, read_all_in, read_tables
+from tanlian.graph.neo4j_write import BATCH, write, write_batch
 from tanlian.graph.snapshot import TableSnapshot
 from tanlian.graph.store import YEARLY_NAMES, Changes, Progress, StoreBase, SupplyEdge
 from tanlian.settings import get_settings
 
-BATCH = 2000
+__all__ = ["BATCH", "Neo4jStore", "split_credentials"]
 _UNAVAILABLE = (ServiceUnavailable, SessionExpired, AuthError, OSError)
 
 
@@ -216,6 +213,8 @@ class Neo4jStore(StoreBase):
                 if "AlreadyExists" not in (exc.code or ""):
                     raise
         self._driver.execute_query("CALL db.awaitIndexes(300)", database_=self.database)
+        while self._driver.execute_query(UPGRADE_FLOWS, database_=self.database).records[0]["moved"]:
+            pass  # a store of the layout with (:Flow) nodes, upgraded 5 000 flows at a time
         self._driver.execute_query(
             "MERGE (m:Meta {key: 'revision'}) ON CREATE SET m.value = 0", database_=self.database
         )
@@ -244,14 +243,13 @@ class Neo4jStore(StoreBase):
         return read_all_in(lambda q, p: self._read(q, p), type_name, year)
 
     def _read_one(self, type_name: str, id: str, year: int | None = None) -> dict[str, Any] | None:
-        label = LABELS[type_name]
         if type_name in YEARLY_NAMES:
             year = self._year(year)
             if year is None:
                 return None
-        where = "n._json IS NOT NULL" + (" AND n._year = $year" if label in YEARLY else "")
-        rows = self._read(f"MATCH (n:{label} {{id: $id}}) WHERE {where} RETURN n._json AS j", {"id": id, "year": year})
-        return json.loads(rows[0]["j"]) if rows else None
+        query = f"{match_stored(type_name)} AND n.id = $id RETURN {row_of(type_name, 'n')} AS row"
+        rows = self._read(query, {"id": id, "year": year})
+        return record_of(rows[0]["row"]) if rows else None
 
     @contextmanager
     def _write_tx(self) -> Iterator[WriteTx]:
@@ -270,78 +268,11 @@ class Neo4jStore(StoreBase):
                 raise
 
     def _write(self, tx: neo4j.Transaction, changes: Changes, progress: Progress | None) -> int:
-        """Apply ``changes`` inside ``tx``: batched ``UNWIND`` writes, then the revision bumps."""
-        for type_name in (*changes.upserts, *changes.deletes):
-            if type_name not in LABELS:
-                raise ValueError(f"unknown entity type {type_name!r}")
-        year = changes.year
-        # Last record per id wins (as INSERT OR REPLACE in the embedded store).
-        upserts = {t: list({r["id"]: r for r in changes.records(t)}.values()) for t in changes.upserts}
-        deletes = {t: list(dict.fromkeys(ids)) for t, ids in changes.deletes.items()}
-        total = sum(map(len, upserts.values())) + sum(map(len, deletes.values()))
-        done = 0
-        orphans: set[str] = set()
-        for type_name, ids in deletes.items():
-            query = delete_query(type_name)
-            for i in range(0, len(ids), BATCH):
-                batch = ids[i : i + BATCH]
-                orphans.update(tx.run(query, {"ids": batch, "year": year}).single(strict=True)["orphans"])
-                done += len(batch)
-                if progress:
-                    progress(done, total)
-        for type_name, recs in upserts.items():
-            y = year if type_name in YEARLY_NAMES else None
-            for i in range(0, len(recs), BATCH):
-                batch = [{**r, "_year": y} for r in recs[i : i + BATCH]] if y is not None else recs[i : i + BATCH]
-                orphans.update(self._write_batch(tx, type_name, batch))
-                done += len(batch)
-                if progress:
-                    progress(done, total)
-        ids = sorted(orphans)
-        for i in range(0, len(ids), BATCH):
-            tx.run(GC, {"ids": ids[i : i + BATCH]}).consume()
-        if year is not None and any(t in YEARLY_NAMES for t in changes.types()):
-            update_years(tx, year)
-        if changes.aux:
-            tx.run(AUX_BUMP).consume()
-        if changes.bundle:
-            return int(tx.run(BUMP).single(strict=True)["value"])
-        return int(tx.run(REVISION).single(strict=True)["value"])
+        """Apply ``changes`` inside ``tx`` (:func:`tanlian.graph.neo4j_write.write`)."""
+        return write(tx, changes, progress, self._write_batch)
 
-    @staticmethod
-    def _write_batch(tx: neo4j.Transaction, type_name: str, batch: list[dict[str, Any]]) -> list[str]:
-        """Upsert one batch: CREATE what is new, rewrite what exists. Returns orphan candidates.
-
-        Records of yearly types carry their year as ``_year`` (not part of the stored record)."""
-        year = batch[0].get("_year") if batch else None
-        batch = [{k: v for k, v in r.items() if k != "_year"} for r in batch]
-        names = typed_names(type_name)
-        found = set(tx.run(exists_query(type_name), {"ids": [r["id"] for r in batch], "year": year}).single()["ids"])
-        new = [r for r in batch if r["id"] not in found]
-        old = [r for r in batch if r["id"] in found]
-
-        def by_source(recs: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-            if type_name != "flow":
-                return {"Product": recs}  # the source label only matters for flows
-            groups: dict[str, list[dict[str, Any]]] = {"Product": [], "Factor": []}
-            for r in recs:
-                groups["Factor" if r["from"].startswith(FACTOR_PREFIX) else "Product"].append(r)
-            return groups
-
-        for source_label, recs in by_source(new).items():
-            if recs:
-                rows = [{"props": node_props(r, year, names)} for r in recs]
-                tx.run(create_query(type_name, source_label), {"rows": rows, "year": year}).consume()
-        orphans: list[str] = []
-        if old:
-            rows = [{"id": r["id"], "props": node_props(r, year, names)} for r in old]
-            orphans = tx.run(_update_query(type_name), {"rows": rows, "year": year}).single(strict=True)["orphans"]
-            if rel_clause(type_name):
-                for source_label, recs in by_source(old).items():
-                    if recs:
-                        ids = [r["id"] for r in recs]
-                        tx.run(relink_query(type_name, source_label), {"ids": ids, "year": year}).consume()
-        return orphans
+    #: One batch of property maps of one type (a seam for fault-injection tests).
+    _write_batch = staticmethod(write_batch)
 
     def wipe(self) -> None:
         """Delete every node but the revisions, in one transaction (bumps the revision if any)."""
@@ -364,7 +295,10 @@ class Neo4jStore(StoreBase):
     def _read_tables(self, year: int | None) -> TableSnapshot:
         """Revision, year and one columnar result per bundle type in ONE read transaction."""
 
-        return self._read_tx(lambda tx: read_tables(tx, year))
+        while True:  # read committed: a write that committed while we read shows in the revision
+            snap, rev_after = self._read_tx(lambda tx: read_tables(tx, year))
+            if rev_after == snap.revision:
+                return snap
 
     # -- graph queries (Cypher, one read transaction each) ------------------------------
     def _read_tx(self, work: Any) -> Any:
@@ -428,5 +362,5 @@ class Neo4jStore(StoreBase):
     def park_enterprises(self, park_id: str, *, year: int | None = None) -> list[Enterprise]:
         """Enterprises inside the park (``park`` = ``park_id``), sorted by id."""
         rows = self._read(PARK_ENTERPRISES, {"id": park_id, "year": self._year(year)})
-        ents = [Enterprise.model_validate(json.loads(r["j"])) for r in rows]
+        ents = [Enterprise.model_validate(record_of(r["row"])) for r in rows]
         return sorted(ents, key=lambda e: e.id)

@@ -3,6 +3,7 @@ relationships that mirror the records, and Cypher answers equal to the networkx 
 
 from __future__ import annotations
 
+import json
 import random
 import sys
 import threading
@@ -165,18 +166,18 @@ def test_server_out_of_memory_is_store_unavailable_and_rolls_back(nstore, monkey
     before, rev = nstore.snapshot().records(), nstore.revision()
     real, calls = Neo4jStore._write_batch, []
 
-    def second_batch_fails(tx, type_name, batch):
+    def second_batch_fails(tx, type_name, batch, *rest):
         calls.append(type_name)
         if len(calls) == 2:
             raise hydrate(
                 code="Neo.TransientError.General.MemoryPoolOutOfMemoryError",
                 message="The allocation of an extra 2.0 MiB would use more than the limit 716.8 MiB.",
             )
-        return real(tx, type_name, batch)
+        return real(tx, type_name, batch, *rest)
 
     monkeypatch.setattr(Neo4jStore, "_write_batch", staticmethod(second_batch_fails))
     bigger = small_graph()
-    bigger.parks.update({f"X{i}": Park(id=f"X{i}", name="x", year=2022) for i in range(3000)})
+    bigger.parks.update({f"X{i}": Park(id=f"X{i}", name="x", year=2022) for i in range(BATCH + 1000)})
     with pytest.raises(StoreUnavailable) as ei:
         nstore.import_graph(bigger)
     assert "transaction memory" in str(ei.value) and "heap" in str(ei.value)
@@ -201,7 +202,9 @@ def test_cypher_metacharacters_round_trip_as_data(nstore, raw):
     assert [e.id for e in nstore.park_enterprises(EVIL)] == ["ok", EVIL]
     assert [(e.flow, e.customer) for e in nstore.downstream(EVIL)] == [(EVIL, "ok")]
     assert {e.flow for e in nstore.upstream(EVIL, 1)} == {f"factor:{EVIL}|{EVIL}|1"}
-    assert count(raw, "MATCH (n) WHERE NOT n:Meta RETURN count(n)") == 7  # + the factor stub
+    # park, 2 enterprises, product + the factor stub; the flows are relationships
+    assert count(raw, "MATCH (n) WHERE NOT n:Meta RETURN count(n)") == 5
+    assert rels(raw, "FLOWS_TO") == 2
     assert nstore.delete(Park, [EVIL]) == 1 and nstore.get(Park, EVIL) is None
     assert nstore.get(Enterprise, "ok") is not None
 
@@ -249,6 +252,31 @@ def test_relationships_mirror_the_small_graph(nstore, raw):
     # scalar fields are queryable properties; the exact record sits in _json
     assert count(raw, "MATCH (p:Product) WHERE p.output > 100 RETURN count(p)") == 1
     assert count(raw, "MATCH (e:Enterprise {region: 'CN-East'}) RETURN count(e)") == 1
+
+
+def test_store_of_the_layout_with_flow_nodes_is_upgraded_when_opened(nstore, raw, neo4j_url):
+    """Before flows became relationships, each was a (:Flow) node holding the record (and nodes
+    held the whole record in _json) next to a FLOWS_TO {id, source, ...}: opening moves them."""
+    g = small_graph()
+    nstore.import_graph(g)
+    flows = {f.id: f.record() for f in g.flows.values()}
+    ents = {e.id: json.dumps(e.record()) for e in g.enterprises.values()}
+    raw.execute_query(
+        "MATCH ()-[f:FLOWS_TO]->() CREATE (n:Flow) SET n = $flows[f.id], n._year = f._year, n._json = $json[f.id] "
+        "SET f = {id: f.id, source: n.`from`, quantity: f.quantity, unit: f.unit}",
+        flows=flows,
+        json={k: json.dumps(r) for k, r in flows.items()},
+    )
+    raw.execute_query("MATCH (e:Enterprise) SET e._json = $ents[e.id]", ents=ents)
+    assert count(raw, "MATCH (n:Flow) RETURN count(n)") == len(g.flows)
+    with Neo4jStore(neo4j_url) as store:
+        assert count(raw, "MATCH (n:Flow) RETURN count(n)") == 0
+        moved = "MATCH ()-[f:FLOWS_TO]->() WHERE f.source IS NULL AND f.`from` IS NULL AND f.unit IS NOT NULL"
+        moved += " RETURN count(f)"
+        assert count(raw, moved) == 4
+        assert store.snapshot().records() == g.records()
+        assert not store.import_graph(g).wrote  # every record reads back exactly
+        assert store.upstream("m1", 3) == queries.upstream(g, "m1", 3)
 
 
 def test_library_factor_gets_a_stub_that_is_not_a_stored_factor(nstore, raw):
