@@ -7,9 +7,7 @@ the old ones turn Deprecated (still retrievable).
 
 from __future__ import annotations
 
-import threading
 import uuid
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -20,7 +18,7 @@ from tanlian.connectors.pact.validation import check_v3
 from tanlian.errors import NotFound, TanlianError
 from tanlian.graph.model import PactFootprint
 from tanlian.graph.store import GraphStore
-from tanlian.lca.core.cache import SingleFlight
+from tanlian.lca.core.cache import Lru, SingleFlight
 from tanlian.lca.core.result import LcaResult
 
 #: Key order of a published document (the rest follows in the content's order).
@@ -121,39 +119,22 @@ def publish(
     return out
 
 
-class _Published:
-    """Every published footprint, oldest first, kept per (store, auxiliary revision): publishing
-    or deprecating one bumps the revision, so a list is never stale; partners polling
-    ListFootprints do not re-read and re-validate every record per request (~2 s at 10k)."""
-
-    KEEP = 4
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._lists: OrderedDict[tuple, list[PactFootprint]] = OrderedDict()
-        self._flight: SingleFlight[list[PactFootprint]] = SingleFlight()
-
-    def get(self, store: GraphStore) -> list[PactFootprint]:
-        key = (store.url, getattr(store, "database", None), store.aux_revision())
-        with self._lock:
-            if key in self._lists:
-                self._lists.move_to_end(key)
-                return self._lists[key]
-        recs = self._flight.do(key, lambda: sorted(store.list(PactFootprint), key=lambda r: (r.created, r.id)))
-        with self._lock:
-            self._lists[key] = recs
-            while len(self._lists) > self.KEEP:
-                self._lists.popitem(last=False)
-        return recs
-
-
-_PUBLISHED = _Published()
+#: every published footprint, oldest first, per (store, auxiliary revision): publishing or
+#: deprecating one bumps that revision, so a list is never stale, and partners polling
+#: ListFootprints do not re-read and re-validate every record per request (~2 s at 10k)
+_LISTS: Lru[list[PactFootprint]] = Lru(4)
+_FLIGHT: SingleFlight[list[PactFootprint]] = SingleFlight()
 
 
 def published(store: GraphStore) -> list[PactFootprint]:
     """Every published footprint (Active and Deprecated), oldest first; one list per auxiliary
     revision of the store (read-only: callers copy before changing a record)."""
-    return _PUBLISHED.get(store)
+    key = (store.url, getattr(store, "database", None), store.aux_revision())
+    recs = _LISTS.get(key)
+    if recs is None:
+        recs = _FLIGHT.do(key, lambda: sorted(store.list(PactFootprint), key=lambda r: (r.created, r.id)))
+        _LISTS.put(key, recs)
+    return recs
 
 
 def active_for(store: GraphStore, product_id: str) -> PactFootprint:

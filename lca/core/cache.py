@@ -57,7 +57,7 @@ class SingleFlight(Generic[T]):
                 del self._calls[key]
 
 
-class _Lru(Generic[T]):
+class Lru(Generic[T]):
     """A small thread-safe LRU mapping with hit/miss counters."""
 
     def __init__(self, maxsize: int):
@@ -101,8 +101,8 @@ class SnapshotCache:
     says, at worst newer (a write meanwhile), which the next key read replaces."""
 
     def __init__(self, maxsize: int = 4):
-        self._tables: _Lru[TableSnapshot] = _Lru(maxsize)
-        self._graphs: _Lru[Graph] = _Lru(maxsize)
+        self._tables: Lru[TableSnapshot] = Lru(maxsize)
+        self._graphs: Lru[Graph] = Lru(maxsize)
         self._flight: SingleFlight[TableSnapshot] = SingleFlight()
         self._graph_flight: SingleFlight[Graph] = SingleFlight()
 
@@ -155,7 +155,7 @@ class ResultCache:
     """Solved results per (store, revision, year, options); one solve per key at a time."""
 
     def __init__(self, maxsize: int = 16, snapshots: SnapshotCache | None = None):
-        self._lru: _Lru[LcaResult] = _Lru(maxsize)
+        self._lru: Lru[LcaResult] = Lru(maxsize)
         self._flight: SingleFlight[LcaResult] = SingleFlight()
         self.snapshots = snapshots or SnapshotCache()
         self.solves = 0  # solves started (a metric)
