@@ -3,7 +3,7 @@
 :func:`accept` tests every cell of a table column by column (numpy / pandas, one unit parse per
 distinct unit string) and returns the rows that are plainly valid, with their typed values and
 ids. It only *accepts*: a row it does not accept — a cell in an unusual form, a value out of range,
-an unknown unit, a missing required value — goes through pydantic in :func:`graph.rows.parse_table`,
+an unknown unit, a missing required value — goes through pydantic in :func:`graph.row_tables.parse_rows`,
 which words the error exactly as before. So the error messages never depend on this module, and
 what it accepts must be what pydantic accepts with the same values (``tests/graph/test_fast_rows.py``
 compares both paths cell by cell).
@@ -98,14 +98,6 @@ class Accepted:
     explicit_id: np.ndarray
     values: dict[str, np.ndarray | pa.Array]  # per column with a given cell: string (Arrow), float64, int64, bool
     given: dict[str, np.ndarray]  # per column in ``values``: the cell was not empty
-
-    def column(self, name: str) -> list[Any] | None:
-        """Python values of one column, ``None`` where the cell is empty (None: no cell given)."""
-        if name not in self.values:
-            return None
-        col = self.values[name]
-        vals = col.to_pylist() if isinstance(col, pa.Array) else col.tolist()
-        return [v if g else None for v, g in zip(vals, self.given[name].tolist(), strict=True)]
 
 
 def _length(s: pd.Series) -> np.ndarray:

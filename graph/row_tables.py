@@ -19,7 +19,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tanlian.errors import RowError
-from tanlian.graph.columns import ARROW_TYPES, EXTRA, arrow_schema, columns, rows_to_arrow, to_row
+from tanlian.graph.columns import ARROW_TYPES, arrow_schema, columns, rows_to_arrow, to_row
+from tanlian.graph.entity_build import arrow_to_entities
 from tanlian.graph.fast_rows import SPECS, Accepted
 from tanlian.graph.model import Entity
 from tanlian.graph.rows import cells, duplicate_error, fast_accept, slow_rows
@@ -36,9 +37,6 @@ class RowTable:
     def empty(cls, etype: type[Entity]) -> RowTable:
         return cls(arrow_schema(etype).empty_table(), np.empty(0, np.int64))
 
-    def line_of(self) -> dict[str, int]:
-        """id → line (for the few rows an error or an object needs)."""
-        return dict(zip(self.table.column("id").to_pylist(), self.lines.tolist(), strict=True))
 
 
 def _extras(extras: list[str], cols: list[pd.Series], names: list[str], rows: np.ndarray) -> pa.Array:
@@ -97,7 +95,7 @@ def parse_rows(
 ) -> tuple[RowTable, list[RowError]]:
     """Validate every row of ``df`` into typed columns; return the table and the errors (file lines).
 
-    Same rows, values and errors as :func:`rows.parse_table`, as columns instead of entities."""
+    The rows, values and errors pydantic gives row by row (``tests/graph/test_row_tables.py``)."""
     names, cols, errors = cells(etype, df, file)
     if errors:
         return RowTable.empty(etype), errors
@@ -132,10 +130,12 @@ def parse_rows(
     return RowTable(table, line), errors
 
 
-def records_table(etype: type[Entity], entities: list[Entity] | Mapping[str, Entity]) -> pa.Table:
-    """Entities (e.g. an in-memory graph's table) as a typed Arrow table."""
-    ents = entities.values() if isinstance(entities, Mapping) else entities
-    return rows_to_arrow(etype, [to_row(etype, e.record()) for e in ents])
+def parse_table(
+    etype: type[Entity], df: pd.DataFrame, file: str, gas_names: Mapping[str, str]
+) -> tuple[list[tuple[int, Entity]], list[RowError]]:
+    """:func:`parse_rows` as (line, entity) pairs, for callers that want entities."""
+    rt, errors = parse_rows(etype, df, file, gas_names)
+    return list(zip(rt.lines.tolist(), arrow_to_entities(etype, rt.table), strict=True)), errors
 
 
-__all__ = ["EXTRA", "RowTable", "parse_rows", "records_table"]
+__all__ = ["RowTable", "parse_rows", "parse_table"]

@@ -9,7 +9,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from tanlian.errors import RowError
-from tanlian.graph.fast_rows import SPECS, Accepted, accept
+from tanlian.graph.fast_rows import Accepted, accept
 from tanlian.graph.model import Activity, Entity, Flow, Need, Residual, Sale
 from tanlian.graph.row_input import row_error, row_input
 
@@ -74,75 +74,3 @@ def slow_rows(
 def duplicate_error(file: str, line: int, id: str, first: int, explicit: bool) -> RowError:
     hint = "" if explicit else " (give each flow an explicit id)"
     return RowError(file, line, "id", id, f"duplicate id, first used on row {first}{hint}")
-
-
-def parse_table(
-    etype: type[Entity], df: pd.DataFrame, file: str, gas_names: Mapping[str, str]
-) -> tuple[list[tuple[int, Entity]], list[RowError]]:
-    """Validate every row; return (line, entity) pairs and the errors (lines as in the file).
-
-    ``gas_names`` maps lower-case column names to gas names (``ch4`` → ``CH4``): the gas columns
-    of a factor table.
-    """
-    names, cols, errors = cells(etype, df, file)
-    if errors:
-        return [], errors
-    fast = fast_accept(etype, names, cols)
-    parsed: list[tuple[int, Entity, bool]] = []  # (line, entity, id given)
-    slow = np.ones(len(df), bool)
-    if fast is not None:
-        slow[fast.rows] = False
-        parsed = _construct(etype, fast, [n for n in names if n not in SPECS[etype]], cols, names)
-    more, errors = slow_rows(etype, np.flatnonzero(slow), names, cols, file, gas_names)
-    parsed += more
-    if fast is not None:
-        parsed.sort(key=lambda t: t[0])
-    entities: list[tuple[int, Entity]] = []
-    first_row: dict[str, int] = {}
-    for line, ent, explicit in parsed:
-        if ent.id in first_row:
-            errors.append(duplicate_error(file, line, ent.id, first_row[ent.id], explicit))
-            continue
-        first_row[ent.id] = line
-        entities.append((line, ent))
-    return entities, errors
-
-
-def _construct(
-    etype: type[Entity], fast: Accepted, extras: list[str], cols: list[pd.Series], names: list[str]
-) -> list[tuple[int, Entity, bool]]:
-    """Entities of the rows :func:`accept` took, built without re-validating (their values are
-    typed): what ``model_construct`` does, column by column instead of field by field per row."""
-    n = len(fast.rows)
-    fields: list[str] = []
-    columns: list[list[object]] = []
-    for name, f in etype.model_fields.items():
-        default = f.get_default(call_default_factory=True)
-        col = fast.column(f.alias or name)
-        if name == "id":
-            col = fast.ids.to_pylist()
-        elif col is None:
-            col = [default] * n
-        elif default is not None:
-            col = [default if v is None else v for v in col]
-        fields.append(name)
-        columns.append(col)
-    extra_cols = [cols[names.index(x)].iloc[fast.rows].tolist() for x in extras]
-    extra_rows = (
-        [{x: v for x, v in zip(extras, vals, strict=True) if v != ""} for vals in zip(*extra_cols, strict=True)]
-        if extras
-        else [None] * n
-    )
-    new, setattr_ = etype.__new__, object.__setattr__
-    given = set(fields)
-    out = []
-    for line, explicit, values, extra in zip(
-        (fast.rows + 2).tolist(), fast.explicit_id.tolist(), zip(*columns, strict=True), extra_rows, strict=True
-    ):
-        ent = new(etype)
-        setattr_(ent, "__dict__", dict(zip(fields, values, strict=True)))
-        setattr_(ent, "__pydantic_fields_set__", given)
-        setattr_(ent, "__pydantic_extra__", extra if extra is not None else {})
-        setattr_(ent, "__pydantic_private__", None)
-        out.append((line, ent, explicit))
-    return out

@@ -9,7 +9,8 @@ from pydantic import ValidationError
 
 from tanlian.graph.fast_rows import SPECS, accept
 from tanlian.graph.model import Activity, Enterprise, Flow, Product, Sale
-from tanlian.graph.rows import columns_of, parse_table
+from tanlian.graph.row_tables import parse_table
+from tanlian.graph.rows import columns_of
 
 
 def reference(etype, df: pd.DataFrame) -> dict[int, dict | None]:

@@ -7,7 +7,7 @@ import pytest
 
 from tanlian.errors import ValidationFailed
 from tanlian.graph.model import Factor
-from tanlian.graph.rows import parse_table
+from tanlian.graph.row_tables import parse_table
 from tanlian.seed_data import library
 from tanlian.seed_data.library import factor_library, gas_names, gwp_table, gwp_values, seed_path
 
