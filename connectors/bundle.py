@@ -59,8 +59,13 @@ class Bundle:
     @property
     def year(self) -> int | None:
         """The accounting year (the parks' year; one bundle = one year)."""
-        years = set(self.data["park"].table.column("year").to_pylist())
-        return years.pop() if len(years) == 1 else None
+        return parks_year(self.data["park"])
+
+
+def parks_year(parks: RowTable) -> int | None:
+    """The one year of a bundle's parks (None: no park, or parks of several years)."""
+    years = set(parks.table.column("year").to_pylist())
+    return years.pop() if len(years) == 1 else None
 
 
 def _sorted(errors: list[RowError]) -> list[RowError]:
@@ -111,8 +116,8 @@ def load_bundle(
         else:
             data[etype.type_name] = RowTable.empty(etype)
     if callable(existing):
-        years = set(data["park"].table.column("year").to_pylist())
-        existing = existing(years.pop() if len(years) == 1 else year)
+        y = parks_year(data["park"])
+        existing = existing(year if y is None else y)
     if existing is None:
         old = empty_tables()
     else:

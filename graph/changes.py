@@ -68,9 +68,6 @@ class Changes:
         v = self.upserts.get(type_name, [])
         return arrow_to_records(ENTITY_TYPES[type_name], v) if isinstance(v, pa.Table) else v
 
-    def count(self, type_name: str) -> int:
-        return len(self.upserts.get(type_name, []))
-
     @property
     def bundle(self) -> bool:
         """Whether computed results change (a bundle table or a result-feeding auxiliary type):
