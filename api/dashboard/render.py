@@ -27,7 +27,7 @@ from tanlian import __version__, fmt
 from tanlian.api.auth import Principal, current_client
 from tanlian.api.dashboard.i18n import LANG_COOKIE, request_lang, translator
 from tanlian.api.dashboard.session import CsrfFailed, SignInRequired, read_session
-from tanlian.api.dashboard.years import choose_year
+from tanlian.api.dashboard.years import choose_year, store_years
 from tanlian.api.deps import GraphDep, View, get_park_admin, get_reader
 from tanlian.connectors.chart_text import short_name
 from tanlian.errors import AccessDenied, NotFound, TanlianError, ValidationFailed
@@ -113,7 +113,7 @@ async def get_signed_in_page(page: Annotated[Page, Depends(get_page)]) -> Page:
         raise SignInRequired
     page.principal = await get_reader(session.principal)
     page.csrf = session.csrf
-    page.years = await run_in_threadpool(page.request.app.state.store.years)
+    page.years = await store_years(page.request)
     return page
 
 

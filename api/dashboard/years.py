@@ -36,7 +36,16 @@ class YearChoice:
             )
 
 
+async def store_years(request: Request) -> list[int]:
+    """The store's accounting years, read once per request (the year switch and the page share it)."""
+    years = getattr(request.state, "store_years", None)
+    if years is None:
+        years = request.state.store_years = await run_in_threadpool(request.app.state.store.years)
+    return years
+
+
 def _with_query(request: Request, items: list[tuple[str, str]]) -> Request:
+    request.state  # noqa: B018 (makes scope["state"], which the copy below then shares)
     scope = dict(request.scope)
     scope["query_string"] = urlencode(items).encode()
     return Request(scope, request.receive)
@@ -55,7 +64,6 @@ async def choose_year(request: Request) -> tuple[Request, YearChoice]:
     cookie = request.cookies.get(YEAR_COOKIE, "")
     if not cookie.isdigit():
         return request, YearChoice(forget=bool(cookie))
-    held = await run_in_threadpool(request.app.state.store.years)
-    if int(cookie) not in held:
+    if int(cookie) not in await store_years(request):
         return request, YearChoice(forget=True)
     return _with_query(request, [*rest, ("year", cookie)]), YearChoice()
