@@ -13,7 +13,7 @@ import pyarrow as pa
 from tanlian.connectors.brightway import resolve_links
 from tanlian.connectors.columns import check_headers, did_you_mean, numeric_extras
 from tanlian.connectors.plausibility import check_bounds
-from tanlian.connectors.table_ops import arr, cells_at, gather, given, index, per_distinct
+from tanlian.connectors.table_ops import cells_at, gather, given, per_distinct
 from tanlian.connectors.tables import read_tables, write_tables
 from tanlian.connectors.validate import Checker
 from tanlian.errors import RowError, ValidationFailed
@@ -24,6 +24,7 @@ from tanlian.graph.rows import columns_of, required_columns
 from tanlian.graph.snapshot import TableSnapshot, empty_tables
 from tanlian.graph.store import GraphStore, ImportSummary, Progress
 from tanlian.graph.table_import import graph_tables as graph_arrow
+from tanlian.lca.core.columnar import codes, col
 from tanlian.seed_data.library import factor_library, gas_names, materials
 from tanlian.units import is_mass
 
@@ -143,7 +144,7 @@ def sale_masses(sales: pd.DataFrame | None, products: pa.Table) -> list[RowError
     if not moving.any():
         return []
     pid = sales["product"].astype(str).str.strip()
-    pos = index(pa.array(pid.to_numpy(object), pa.string()), arr(products, "id"))
+    pos = codes(pa.array(pid.to_numpy(object), pa.string()), col(products, "id"))
     unit = gather(products, "unit", pos)
     massless = (pos >= 0) & ~given(gather(products, "mass_kg", pos)) & ~per_distinct(_is_mass, unit, dtype=bool)
     bad = (moving & massless).nonzero()[0]

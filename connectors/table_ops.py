@@ -15,12 +15,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tanlian.errors import UnitError
+from tanlian.lca.core.columnar import col
 from tanlian.units import conversion_factor
-
-
-def arr(table: pa.Table, name: str) -> pa.Array:
-    """One column as a single Arrow array."""
-    return table.column(name).combine_chunks()
 
 
 def given(a: pa.Array) -> np.ndarray:
@@ -29,7 +25,7 @@ def given(a: pa.Array) -> np.ndarray:
 
 
 def nums(a: pa.Array) -> np.ndarray:
-    """A numeric column as float64, NaN where null."""
+    """A numeric array as float64, NaN where null."""
     return pc.fill_null(a.cast(pa.float64()), float("nan")).to_numpy(zero_copy_only=False)
 
 
@@ -46,18 +42,13 @@ def equals(a: pa.Array, value: str) -> np.ndarray:
 
 def ids_of(*tables: pa.Table) -> pa.Array:
     """The ``id`` columns of ``tables`` as one array (a value set for :func:`isin`)."""
-    parts = [arr(t, "id") for t in tables if t.num_rows]
+    parts = [col(t, "id") for t in tables if t.num_rows]
     return pa.concat_arrays(parts) if parts else pa.array([], pa.string())
 
 
 def isin(a: pa.Array, values: pa.Array) -> np.ndarray:
     """Membership of each cell in ``values`` (null cells: False)."""
     return pc.fill_null(pc.is_in(a, value_set=values), False).to_numpy(zero_copy_only=False)
-
-
-def index(a: pa.Array, values: pa.Array) -> np.ndarray:
-    """Position of each cell in ``values`` (-1 where absent or null)."""
-    return pc.fill_null(pc.index_in(a, value_set=values), -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def per_distinct(fn: Callable[..., Any], *cols: pa.Array, dtype: Any = object) -> np.ndarray:
@@ -94,25 +85,25 @@ def factor_or_nan(unit: str | None, target: str | None) -> float:
 def conversions(units: pa.Array, targets: pa.Array | str) -> np.ndarray:
     """Conversion factor of each row's ``units`` to its target (NaN: does not convert), once per pair."""
     if isinstance(targets, str):
-        targets = pa.array([targets] * len(units), pa.string()) if len(units) else pa.array([], pa.string())
+        return per_distinct(lambda u: factor_or_nan(u, targets), units, dtype=np.float64)
     return per_distinct(factor_or_nan, units, targets, dtype=np.float64)
 
 
 def merged(new: pa.Table, old: pa.Table) -> tuple[pa.Table, np.ndarray]:
     """``new`` rows, then the ``old`` rows whose id ``new`` lacks (the bundle's rows win), and the
     position in ``new`` of each merged row (-1 for a stored row)."""
-    keep = old.filter(pa.array(~isin(arr(old, "id"), arr(new, "id")))) if old.num_rows else old
+    keep = old.filter(pa.array(~isin(col(old, "id"), col(new, "id")))) if old.num_rows else old
     table = pa.concat_tables([new, keep.select(new.column_names).cast(new.schema)]).combine_chunks()
     return table, np.concatenate([np.arange(new.num_rows), np.full(keep.num_rows, -1)]).astype(np.int64)
 
 
 def gather(table: pa.Table, name: str, pos: np.ndarray) -> pa.Array:
     """Column ``name`` of ``table`` at positions ``pos`` (null where ``pos`` is -1): a lookup join."""
-    col = arr(table, name)
-    if not len(col):
-        return pa.nulls(len(pos), col.type)
-    out = col.take(pa.array(np.where(pos >= 0, pos, 0)))
-    return pc.if_else(pa.array(pos >= 0), out, pa.scalar(None, col.type))
+    values = col(table, name)
+    if not len(values):
+        return pa.nulls(len(pos), values.type)
+    out = values.take(pa.array(np.where(pos >= 0, pos, 0)))
+    return pc.if_else(pa.array(pos >= 0), out, pa.scalar(None, values.type))
 
 
 def cells_at(a: pa.Array, rows: np.ndarray) -> list:

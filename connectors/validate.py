@@ -20,7 +20,6 @@ import pyarrow.compute as pc
 
 from tanlian.connectors.flow_checks import check_flows
 from tanlian.connectors.table_ops import (
-    arr,
     cells_at,
     conversions,
     equals,
@@ -28,7 +27,6 @@ from tanlian.connectors.table_ops import (
     gather,
     given,
     ids_of,
-    index,
     isin,
     merged,
     nums,
@@ -40,6 +38,7 @@ from tanlian.graph.columns import arrow_to_records
 from tanlian.graph.model import ENTITY_TYPES, Carrier, Enterprise, Factor, Product
 from tanlian.graph.row_tables import RowTable
 from tanlian.lca.core.allocation import allocate
+from tanlian.lca.core.columnar import codes, col
 from tanlian.units import is_mass
 
 ENERGY_ACTIVITIES = ("fuel", "electricity", "heat", "steam")
@@ -98,7 +97,7 @@ class Checker:
             )
 
     def unknown(self, type_name: str, column: str, known: pa.Array, reason: str) -> None:
-        a = arr(self.t(type_name), column)
+        a = col(self.t(type_name), column)
         bad = np.flatnonzero(given(a) & ~isin(a, known))
         self.err(type_name, bad, column, cells_at(a, bad), reason)
 
@@ -123,14 +122,14 @@ class Checker:
 
     def parks(self) -> None:
         new, old = self.t("park"), self.old["park"]
-        years = set(arr(new, "year").to_pylist()) | set(arr(old, "year").to_pylist())
+        years = set(col(new, "year").to_pylist()) | set(col(old, "year").to_pylist())
         if len(years) > 1:
             rows = np.arange(new.num_rows)
             self.err(
                 "park",
                 rows,
                 "year",
-                arr(new, "year").to_pylist(),
+                col(new, "year").to_pylist(),
                 f"all parks of a bundle share one accounting year (found {sorted(years)})",
             )
         why = (
@@ -143,7 +142,7 @@ class Checker:
     def products_(self) -> None:
         t = self.t("product")
         self.unknown("product", "enterprise", self.enterprise_ids, "unknown enterprise")
-        kind, carrier = arr(t, "kind"), arr(t, "carrier")
+        kind, carrier = col(t, "kind"), col(t, "carrier")
         energy = pc.equal(kind, "energy").to_numpy(zero_copy_only=False)
         has = given(carrier)
         rows = np.flatnonzero(energy & ~has)
@@ -157,24 +156,24 @@ class Checker:
             cells_at(carrier, rows),
             [f"only energy products have a carrier (this one is kind={k})" for k in kinds],
         )
-        waste = pc.equal(kind, "waste").to_numpy(zero_copy_only=False) & truthy(arr(t, "price_cny"))
-        for pid in cells_at(arr(t, "id"), np.flatnonzero(waste)):
+        waste = pc.equal(kind, "waste").to_numpy(zero_copy_only=False) & truthy(col(t, "price_cny"))
+        for pid in cells_at(col(t, "id"), np.flatnonzero(waste)):
             self.warnings.append(f"products.csv: waste product {pid} has a price; waste carries no burden (cut-off)")
 
     def allocation(self) -> None:
         """Every enterprise with several outputs has the data its allocation rule needs (only those
         can fail: one non-waste output takes the whole burden)."""
         products, _ = self.products
-        makers = pc.unique(pa.concat_arrays([arr(self.t("product"), "enterprise"), arr(self.t("enterprise"), "id")]))
-        maker = arr(products, "enterprise")
-        useful = pc.not_equal(arr(products, "kind"), "waste")
+        makers = pc.unique(pa.concat_arrays([col(self.t("product"), "enterprise"), col(self.t("enterprise"), "id")]))
+        maker = col(products, "enterprise")
+        useful = pc.not_equal(col(products, "kind"), "waste")
         counts = pc.value_counts(maker.filter(useful))
         several = counts.field("values").filter(pc.greater_equal(counts.field("counts"), 2))
         candidates = several.filter(pc.is_in(several, value_set=makers))
         if not len(candidates):
             return
         ents, at = merged(self.t("enterprise"), self.old["enterprise"])
-        keep = isin(arr(ents, "id"), candidates)
+        keep = isin(col(ents, "id"), candidates)
         ents, at = ents.filter(pa.array(keep)), at[keep]
         mine = products.filter(pc.is_in(maker, value_set=candidates))
         by_maker: dict[str, list[Product]] = {}
@@ -192,7 +191,7 @@ class Checker:
     def activities(self) -> None:
         t = self.t("activity")
         self.unknown("activity", "enterprise", self.enterprise_ids, "unknown enterprise")
-        typ, item, unit = arr(t, "type"), arr(t, "item"), arr(t, "unit")
+        typ, item, unit = col(t, "type"), col(t, "item"), col(t, "unit")
         power = equals(typ, "electricity")
         grid = power & equals(item, "grid")
         energy = isin(typ, pa.array(ENERGY_ACTIVITIES)) & ~grid
@@ -224,19 +223,19 @@ class Checker:
 
     def _green(self, t: pa.Table, power: np.ndarray) -> None:
         """Green electricity of an enterprise is at most its electricity use."""
-        mwh = conversions(arr(t, "unit"), "MWh")
+        mwh = conversions(col(t, "unit"), "MWh")
         rows = np.flatnonzero(power & np.isnan(mwh))
         self.unit_errors(
-            "activity", rows, cells_at(arr(t, "unit"), rows), ["MWh"] * len(rows), ["electricity"] * len(rows)
+            "activity", rows, cells_at(col(t, "unit"), rows), ["MWh"] * len(rows), ["electricity"] * len(rows)
         )
-        green = power & truthy(arr(t, "green_mwh"))
+        green = power & truthy(col(t, "green_mwh"))
         if not green.any():
             return
-        codes = pc.dictionary_encode(arr(t, "enterprise"))
+        codes = pc.dictionary_encode(col(t, "enterprise"))
         ent, names = codes.indices.to_numpy(zero_copy_only=False), codes.dictionary.to_pylist()
-        use = np.where(power & ~np.isnan(mwh), nums(arr(t, "quantity")) * np.nan_to_num(mwh), 0.0)
+        use = np.where(power & ~np.isnan(mwh), nums(col(t, "quantity")) * np.nan_to_num(mwh), 0.0)
         total_use = np.bincount(ent, use, minlength=len(names))
-        gm = np.where(green, nums(arr(t, "green_mwh")), 0.0)
+        gm = np.where(green, nums(col(t, "green_mwh")), 0.0)
         total_green = np.bincount(ent, gm, minlength=len(names))
         last = np.full(len(names), -1)
         last[ent[green]] = np.flatnonzero(green)  # later rows overwrite earlier ones: the last green row
@@ -255,15 +254,15 @@ class Checker:
     def sales(self) -> None:
         t = self.t("sale")
         products, _ = self.products
-        product, unit = arr(t, "product"), arr(t, "unit")
-        pos = index(product, arr(products, "id"))
-        self.unknown("sale", "product", arr(products, "id"), "unknown product")
+        product, unit = col(t, "product"), col(t, "unit")
+        pos = codes(product, col(products, "id"))
+        self.unknown("sale", "product", col(products, "id"), "unknown product")
         known = pos >= 0
         p_unit = gather(products, "unit", pos)
         rows = np.flatnonzero(known & np.isnan(conversions(unit, p_unit)))
         whats = [f"product {p}" for p in cells_at(product, rows)]
         self.unit_errors("sale", rows, cells_at(unit, rows), cells_at(p_unit, rows), whats)
-        eol = arr(t, "eol")
+        eol = col(t, "eol")
         has_eol = given(eol)
         rows = np.flatnonzero(has_eol & ~per_distinct(lambda e: e in self.factors, eol, dtype=bool))
         self.err("sale", rows, "eol", cells_at(eol, rows), "unknown factor")
@@ -294,7 +293,7 @@ class Checker:
                     pa.array(sorted(self.materials), pa.string()),
                     "unknown material (see seed_data/materials.csv)",
                 )
-            ref = arr(t, ref_col)
+            ref = col(t, ref_col)
             missing = per_distinct(lambda r: bool(r) and r not in self.factors, ref, dtype=bool)
             rows = np.flatnonzero(missing)
             self.err(type_name, rows, ref_col, cells_at(ref, rows), "unknown factor")
