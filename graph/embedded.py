@@ -98,11 +98,8 @@ class _Tx:
     def read_tables(self, year: int) -> list[pa.Table]:
         """Every bundle table of ``year`` (factors: all) in :data:`BUNDLE_TYPES` order: the
         revision's cached snapshot when there is one (the write lock is held, so it is current)."""
-        store = self.store
-        cached = load_cached(store.snap_dir, year, self.revision()) if store.snap_dir else None
-        if cached is not None:
-            return [cached[t.type_name] for t in BUNDLE_TYPES]
-        return [select_table(self.cur, t, year) for t in BUNDLE_TYPES]
+        tables, _ = self.store._tables_at(self.cur, year, self.revision())
+        return [tables[t.type_name] for t in BUNDLE_TYPES]
 
     def apply(self, changes: Changes, progress: Progress | None) -> int:
         return self.store._write(self.cur, changes, progress)
@@ -347,15 +344,23 @@ class EmbeddedStore(StoreBase):
             if year is None:
                 row = db.execute("SELECT max(year) FROM years").fetchone()
                 year = row[0] if row else None
-            cached = load_cached(self.snap_dir, year, rev) if self.snap_dir and year is not None else None
-            if cached is not None:
-                return frozen(rev, year, cached)
-            tables = {t.type_name: select_table(db, t, year) for t in BUNDLE_TYPES}
+            tables, cached = self._tables_at(db, year, rev)
         finally:
             db.execute("COMMIT")
-        if self.snap_dir and year is not None:
+        if not cached and self.snap_dir and year is not None:
             save_cached(self.snap_dir, year, rev, tables)
         return frozen(rev, year, tables)
+
+    def _tables_at(
+        self, db: sqlite3.Cursor | sqlite3.Connection, year: int | None, revision: int
+    ) -> tuple[dict[str, pa.Table], bool]:
+        """Every bundle table of ``year`` at ``revision`` (read inside the caller's transaction):
+        the revision's cached snapshot when there is one, else one ``SELECT`` per table; and
+        whether it came from the cache."""
+        cached = load_cached(self.snap_dir, year, revision) if self.snap_dir and year is not None else None
+        if cached is not None:
+            return cached, True
+        return {t.type_name: select_table(db, t, year) for t in BUNDLE_TYPES}, False
 
     def _written(self, year: int | None, revision: int, tables: dict[str, pa.Table]) -> None:
         """Keep the tables an import computed as the snapshot of its revision (no re-read)."""
