@@ -146,7 +146,7 @@ def sale_masses(sales: pd.DataFrame | None, products: pa.Table) -> list[RowError
     pid = sales["product"].astype(str).str.strip()
     pos = codes(pa.array(pid.to_numpy(object), pa.string()), col(products, "id"))
     unit = gather(products, "unit", pos)
-    massless = (pos >= 0) & ~given(gather(products, "mass_kg", pos)) & ~per_distinct(_is_mass, unit, dtype=bool)
+    massless = (pos >= 0) & ~given(gather(products, "mass_kg", pos)) & ~per_distinct(is_mass, unit, dtype=bool)
     bad = (moving & massless).nonzero()[0]
     units = cells_at(unit, bad)
     return [
@@ -159,10 +159,6 @@ def sale_masses(sales: pd.DataFrame | None, products: pa.Table) -> list[RowError
         )
         for i, u in zip(bad, units, strict=True)
     ]
-
-
-def _is_mass(unit: str | None) -> bool:
-    return unit is not None and is_mass(unit)
 
 
 def replace_guard(bundle: Bundle, held: Callable[[type[Entity]], int], replace_tables: Iterable[str] = ()) -> None:

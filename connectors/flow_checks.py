@@ -18,10 +18,6 @@ if TYPE_CHECKING:
     from tanlian.connectors.validate import Checker
 
 
-def _mass_unit(u: str | None) -> bool:
-    return u is not None and is_mass(u)
-
-
 def _per_cny(u: str | None) -> bool:
     return u is not None and (u == "CNY" or convertible(u, "CNY"))
 
@@ -38,7 +34,7 @@ def check_flows(c: Checker) -> None:
     is_factor = pc.fill_null(pc.starts_with(src, FACTOR_PREFIX), False).to_numpy(zero_copy_only=False)
     hasq = given(col(t, "quantity")) & given(unit)
     distance = truthy(col(t, "distance_km"))
-    mass_unit = per_distinct(_mass_unit, unit, dtype=bool)
+    mass_unit = per_distinct(is_mass, unit, dtype=bool)
     _factor_flows(c, t, is_factor, hasq, distance, mass_unit)
     out_of, target = _product_flows(c, t, ~is_factor, hasq, distance, mass_unit)
     _outputs(c, out_of, _stored_outflows(c, target))
@@ -122,7 +118,7 @@ def _product_flows(
     amount[by_spend] = np.nan_to_num(nums(col(t, "spend_cny"))[by_spend]) / price[by_spend]
     counted = by_qty | by_spend
     out_of = np.bincount(pos[counted], amount[counted], minlength=products.num_rows)
-    carries = mass_unit | per_distinct(_mass_unit, p_unit, dtype=bool) | given(gather(products, "mass_kg", pos))
+    carries = mass_unit | per_distinct(is_mass, p_unit, dtype=bool) | given(gather(products, "mass_kg", pos))
     rows = np.flatnonzero(ok & distance & ~carries)
     units, pids = cells_at(col(t, "unit"), rows), cells_at(src, rows)
     reasons = [

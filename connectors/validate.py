@@ -215,7 +215,7 @@ class Checker:
         known_gases = sorted(set(self.gases.values()))
         rows = np.flatnonzero(equals(typ, "process") & ~isin(item, pa.array(known_gases, pa.string())))
         self.err("activity", rows, "item", cells_at(item, rows), f"unknown gas (known: {', '.join(known_gases)})")
-        mass = per_distinct(lambda u: u is not None and is_mass(u), unit, dtype=bool)
+        mass = per_distinct(is_mass, unit, dtype=bool)
         rows = np.flatnonzero(isin(typ, pa.array(["process", "removal"])) & ~mass)
         reasons = [f"{ty} quantities are masses of gas (e.g. t, kg)" for ty in cells_at(typ, rows)]
         self.err("activity", rows, "unit", cells_at(unit, rows), reasons)

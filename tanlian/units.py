@@ -112,9 +112,9 @@ _MASS = ureg.kg.dimensionality
 
 
 @lru_cache(maxsize=4096)
-def is_mass(unit: str) -> bool:
-    """True when the unit measures mass."""
-    return parse_unit(unit).dimensionality == _MASS
+def is_mass(unit: str | None) -> bool:
+    """True when the unit measures mass (no unit: False)."""
+    return bool(unit) and parse_unit(unit).dimensionality == _MASS
 
 
 def convertible(from_unit: str, to_unit: str) -> bool:

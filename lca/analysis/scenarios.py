@@ -111,13 +111,9 @@ Exact = Callable[[str, str], bool]
 STAND_IN_PREFIX = "stand_in|"
 
 
-def _is_mass(unit: str | None) -> bool:
-    return bool(unit) and is_mass(unit)
-
-
 def _has_mass(flow_unit: str | None, p: Product) -> bool:
     """Goods whose mass is known (a freight leg can be computed): a mass unit or ``mass_kg``."""
-    return _is_mass(flow_unit) or is_mass(p.unit) or p.mass_kg is not None
+    return is_mass(flow_unit) or is_mass(p.unit) or p.mass_kg is not None
 
 
 def stand_in(result: LcaResult, g: Graph, product_id: str) -> str:
@@ -166,7 +162,7 @@ def apply_changes(result: LcaResult, scenario: Scenario, detour: float = 1.0, ex
             if f.unit:
                 conversion_factor(f.unit, unit)  # UnitError when the goods are not comparable
             km, mode = ch.distance_km, ch.mode or ("road" if ch.distance_km is not None else None)
-            massive = _has_mass(f.unit, g.products[to]) if to in g.products else _is_mass(f.unit) or _is_mass(unit)
+            massive = _has_mass(f.unit, g.products[to]) if to in g.products else is_mass(f.unit) or is_mass(unit)
             if km is None and g.maker(to) and massive:
                 # a graph supplier of goods with a mass: road from its coordinates
                 km = road_distance_km(g.enterprises.get(g.maker(to)), g.enterprises.get(f.to), detour)
