@@ -133,21 +133,22 @@ def edge_rows(table: EdgeTable, rows: np.ndarray | None = None) -> list[dict[str
     ]
 
 
+def _edge_positions(result: LcaResult, enterprise: str | None) -> np.ndarray | None:
+    """Rows of the edge table into or out of ``enterprise`` (None: every row)."""
+    if enterprise is None:
+        return None
+    return result.edges.rows_of(result.flows_by_enterprise.get(enterprise, []))
+
+
 def edge_chunks(result: LcaResult, enterprise: str | None = None, size: int = 50_000) -> Iterator[list[dict[str, Any]]]:
     """:func:`edges_of` in chunks of ``size`` rows (for output that streams)."""
-    table = result.edges
-    rows = (
-        np.arange(len(table.flow))
-        if enterprise is None
-        else table.rows_of(result.flows_by_enterprise.get(enterprise, []))
-    )
+    table, rows = result.edges, _edge_positions(result, enterprise)
+    if rows is None:
+        rows = np.arange(len(table.flow))
     for start in range(0, len(rows), size):
         yield edge_rows(table, rows[start : start + size])
 
 
 def edges_of(result: LcaResult, enterprise: str | None = None) -> list[dict[str, Any]]:
     """Every edge, or those into or out of ``enterprise`` (sorted by flow id)."""
-    table = result.edges
-    if enterprise is None:
-        return edge_rows(table)
-    return edge_rows(table, table.rows_of(result.flows_by_enterprise.get(enterprise, [])))
+    return edge_rows(result.edges, _edge_positions(result, enterprise))
