@@ -34,7 +34,7 @@ from tanlian.connectors.table_ops import (
     truthy,
 )
 from tanlian.errors import AllocationError, RowError
-from tanlian.graph.columns import arrow_to_records
+from tanlian.graph.entity_build import arrow_to_entities
 from tanlian.graph.model import ENTITY_TYPES, Carrier, Enterprise, Factor, Product
 from tanlian.graph.row_tables import RowTable
 from tanlian.lca.core.allocation import allocate
@@ -73,7 +73,7 @@ class Checker:
         """Factors by id: the bundle's, then the store's, then the library's."""
         out = dict(self.library)
         for table in (self.old["factor"], self.t("factor")):
-            out.update((r["id"], Factor.model_validate(r)) for r in arrow_to_records(Factor, table))
+            out.update((f.id, f) for f in arrow_to_entities(Factor, table))
         return out
 
     @cached_property
@@ -177,12 +177,11 @@ class Checker:
         ents, at = ents.filter(pa.array(keep)), at[keep]
         mine = products.filter(pc.is_in(maker, value_set=candidates))
         by_maker: dict[str, list[Product]] = {}
-        for r in arrow_to_records(Product, mine):
-            by_maker.setdefault(r["enterprise"], []).append(Product.model_validate(r))
-        for pos, rec in sorted(
-            zip(at.tolist(), arrow_to_records(Enterprise, ents), strict=True), key=lambda x: x[1]["id"]
+        for p in arrow_to_entities(Product, mine):
+            by_maker.setdefault(p.enterprise, []).append(p)
+        for pos, ent in sorted(
+            zip(at.tolist(), arrow_to_entities(Enterprise, ents), strict=True), key=lambda x: x[1].id
         ):
-            ent = Enterprise.model_validate(rec)
             try:
                 allocate(ent, by_maker.get(ent.id, []))
             except AllocationError as exc:
