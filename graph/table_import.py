@@ -42,9 +42,11 @@ class TableDiff:
 
 
 def graph_tables(graph: Graph) -> dict[str, pa.Table]:
-    """An in-memory graph as columnar tables (type name → table in :func:`arrow_schema` layout)."""
+    """An in-memory graph as columnar tables (type name → table in :func:`arrow_schema` layout),
+    rows sorted by id as a store snapshot holds them."""
     return {
-        t.type_name: rows_to_arrow(t, [to_row(t, e.record()) for e in graph.table(t).values()]) for t in BUNDLE_TYPES
+        t.type_name: rows_to_arrow(t, [to_row(t, graph.table(t)[k].record()) for k in sorted(graph.table(t))])
+        for t in BUNDLE_TYPES
     }
 
 

@@ -21,8 +21,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tanlian.errors import TanlianError
-from tanlian.graph.columns import arrow_to_records, rows_to_arrow, to_row
-from tanlian.graph.model import BUNDLE_TYPES, Enterprise, Factor, Graph, Product
+from tanlian.graph.entity_build import arrow_to_entities
+from tanlian.graph.model import Enterprise, Factor, Graph, Product
 from tanlian.lca.core.allocation import Allocation, allocate
 from tanlian.lca.core.burden import BurdenLine, MissingCarrier, enterprise_lines
 from tanlian.lca.core.factors import FactorBook
@@ -94,8 +94,9 @@ def unit_factors(src: pa.Array, dst: pa.Array, need: np.ndarray) -> np.ndarray:
     return out
 
 
-def _records(table: pa.Table, etype: type, rows: np.ndarray | None = None) -> list[dict]:
-    return arrow_to_records(etype, table if rows is None else table.take(pa.array(rows)))
+def _entities(table: pa.Table, etype: type, rows: np.ndarray | None = None) -> list:
+    """Entities of the table's rows (all, or ``rows``), built from the columns (no validation pass)."""
+    return arrow_to_entities(etype, table if rows is None else table.take(pa.array(rows)))
 
 
 # ------------------------------------------------------------------------------ pieces
@@ -205,8 +206,8 @@ def allocations(products: pa.Table, enterprises: pa.Table, pids: list[str]) -> t
     noted: list[tuple[int, str]] = []  # (enterprise code, id) of the allocations built here
     for e in general.tolist():  # the general rule: entity objects for these enterprises only
         rows = order[bounds[e] : bounds[e + 1]]
-        ent_obj = Enterprise.model_validate(_records(enterprises, Enterprise, np.array([e]))[0])
-        alloc = allocate(ent_obj, [Product.model_validate(r) for r in _records(products, Product, rows)])
+        ent_obj = _entities(enterprises, Enterprise, np.array([e]))[0]
+        alloc = allocate(ent_obj, _entities(products, Product, rows))
         share[rows] = [alloc.shares[pids[i]] for i in rows]
         done[ent_obj.id] = alloc
         noted.append((e, ent_obj.id))
@@ -224,18 +225,10 @@ def allocations(products: pa.Table, enterprises: pa.Table, pids: list[str]) -> t
 
 
 def factor_book(snap_factors: pa.Table, parks: pa.Table, gwp: GwpSet) -> FactorBook:
-    own = {r["id"]: Factor.model_validate(r) for r in _records(snap_factors, Factor)}
+    own = {f.id: f for f in _entities(snap_factors, Factor)}
     years = set(col(parks, "year").to_pylist())
     return FactorBook({**factor_library(), **own}, gwp, years.pop() if len(years) == 1 else None)
 
 
 def lazy_lines(graph: Callable[[], Graph], book: FactorBook) -> LazyLines:
     return LazyLines(lambda: enterprise_lines(graph(), book))
-
-
-def tables_of(graph: Graph) -> dict[str, pa.Table]:
-    """An in-memory graph as columnar tables (sorted by id, as a store snapshot)."""
-    return {
-        t.type_name: rows_to_arrow(t, [to_row(t, graph.table(t)[k].record()) for k in sorted(graph.table(t))])
-        for t in BUNDLE_TYPES
-    }

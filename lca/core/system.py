@@ -19,9 +19,10 @@ import pyarrow as pa
 import scipy.sparse as sp
 
 from tanlian.graph.model import Graph, Product
+from tanlian.graph.table_import import graph_tables
 from tanlian.lca.core.allocation import Allocation
 from tanlian.lca.core.burden import BurdenLine
-from tanlian.lca.core.columnar import allocations, check_carriers, codes, col, factor_book, lazy_lines, tables_of
+from tanlian.lca.core.columnar import allocations, check_carriers, codes, col, factor_book, lazy_lines
 from tanlian.lca.core.line_arrays import LineArrays, activity_line_arrays, flow_amounts, flow_line_arrays
 from tanlian.settings import GwpSet, Scope2Method
 
@@ -97,7 +98,7 @@ def add_burden(
 
 def build_system(graph: Graph, gwp: GwpSet = "AR6", scope2: Scope2Method = "market") -> System:
     """Assemble the system of an in-memory graph (through its columnar tables)."""
-    return build_system_tables(tables_of(graph), gwp, scope2, lambda: graph)
+    return build_system_tables(graph_tables(graph), gwp, scope2, lambda: graph)
 
 
 def build_system_tables(

@@ -14,7 +14,7 @@ import threading
 
 from tanlian.graph.model import Activity, Enterprise, Flow, Graph, Park, Product
 from tanlian.graph.snapshot import frozen
-from tanlian.lca.core.columnar import tables_of
+from tanlian.graph.table_import import graph_tables
 from tanlian.lca.core.result import LcaResult, solve_tables
 from tanlian.lca.core.solve import single_thread_blas
 from tanlian.lca.core.uncertainty import product_percentiles
@@ -52,7 +52,7 @@ def warm_up() -> LcaResult | None:
             return None
         _done = True
     single_thread_blas()
-    result = solve_tables(frozen(0, 2024, tables_of(warm_graph())))
+    result = solve_tables(frozen(0, 2024, graph_tables(warm_graph())))
     _ = result.direct, result.edges, result.graph.products
     product_percentiles(result, result.idx("PA"), 20, seed=1)
     return result

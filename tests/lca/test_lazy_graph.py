@@ -9,7 +9,7 @@ import numpy as np
 
 from tanlian.connectors.bundle import load_bundle
 from tanlian.graph.snapshot import frozen
-from tanlian.lca.core.columnar import tables_of
+from tanlian.graph.table_import import graph_tables
 from tanlian.lca.core.gate import gate_matrix, makers_and_energy
 from tanlian.lca.core.lazy_graph import LazyGraph
 from tanlian.lca.core.result import solve_graph, solve_tables
@@ -20,7 +20,7 @@ from .builders import random_graph
 
 
 def snapshot(graph):
-    return frozen(7, 2022, tables_of(graph))
+    return frozen(7, 2022, graph_tables(graph))
 
 
 def test_lazy_graph_equals_the_full_object_snapshot():
