@@ -46,12 +46,15 @@ class TableSnapshot:
         """No row of this year (factors, shared by all years, do not count)."""
         return not any(self.tables[t.type_name].num_rows for t in BUNDLE_TYPES if t not in YEARLESS_TYPES)
 
+    def entities(self, etype: type[Entity]) -> dict[str, Entity]:
+        """The entities of one type keyed by id, in id order (built from the columns)."""
+        return {e.id: e for e in arrow_to_entities(etype, self.table(etype).sort_by("id"))}
+
     def to_graph(self) -> Graph:
         """The same data as pydantic entities (for accounting, analysis and exports)."""
         g = Graph()
         for etype in BUNDLE_TYPES:
-            ents = arrow_to_entities(etype, self.tables[etype.type_name].sort_by("id"))
-            g.table(etype).update((e.id, e) for e in ents)
+            g.table(etype).update(self.entities(etype))
         return g
 
 

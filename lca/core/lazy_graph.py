@@ -11,14 +11,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from tanlian.graph.entity_build import arrow_to_entities
 from tanlian.graph.model import BUNDLE_TYPES, Entity, Graph
 from tanlian.graph.snapshot import TableSnapshot
-
-
-def entity_table(snap: TableSnapshot, etype: type[Entity]) -> dict[str, Entity]:
-    """The entities of one type of ``snap`` keyed by id, in id order (as ``to_graph`` builds them)."""
-    return {e.id: e for e in arrow_to_entities(etype, snap.table(etype).sort_by("id"))}
 
 
 class LazyGraph(Graph):
@@ -36,7 +30,7 @@ class LazyGraph(Graph):
             with self._lock:
                 table = self._tables.get(etype.file)
                 if table is None:
-                    table = self._tables[etype.file] = entity_table(self._snap, etype)
+                    table = self._tables[etype.file] = self._snap.entities(etype)
         return table
 
     def built(self) -> list[str]:
