@@ -3,7 +3,6 @@ relationships that mirror the records, and Cypher answers equal to the networkx 
 
 from __future__ import annotations
 
-import json
 import random
 import sys
 import threading
@@ -13,7 +12,8 @@ from typing import Any, ClassVar
 import neo4j
 import pytest
 from neo4j.exceptions import ConstraintError
-from test_store_contract import small_graph  # tests/graph is on sys.path (rootdir conftest)
+from neo4j_raw import count, orphan_stubs, rels  # tests/graph is on sys.path (rootdir conftest)
+from test_store_contract import small_graph
 
 from tanlian.errors import Conflict, StoreUnavailable
 from tanlian.graph import queries
@@ -34,36 +34,6 @@ from tanlian.settings import Settings
 pytestmark = pytest.mark.neo4j
 
 EVIL = "x'}) DETACH DELETE n //"
-
-
-@pytest.fixture
-def nstore(neo4j_url):
-    s = Neo4jStore(neo4j_url)
-    s.wipe()
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def raw(neo4j_url):
-    """A plain driver to look at the database behind the store's back."""
-    d = neo4j.GraphDatabase.driver(neo4j_url, auth=None)
-    yield d
-    d.close()
-
-
-def count(raw, query: str, **params) -> int:
-    records, _, _ = raw.execute_query(query, params)
-    return records[0][0]
-
-
-def rels(raw, rtype: str) -> int:
-    # rtype comes from the test code, not from data
-    return count(raw, f"MATCH ()-[r:{rtype}]->() RETURN count(r)")
-
-
-def orphan_stubs(raw) -> int:
-    return count(raw, "MATCH (n) WHERE n._json IS NULL AND NOT n:Meta AND NOT EXISTS { (n)--() } RETURN count(n)")
 
 
 # ---------------------------------------------------------------------------------- faults
@@ -252,47 +222,6 @@ def test_relationships_mirror_the_small_graph(nstore, raw):
     # scalar fields are queryable properties; the exact record sits in _json
     assert count(raw, "MATCH (p:Product) WHERE p.output > 100 RETURN count(p)") == 1
     assert count(raw, "MATCH (e:Enterprise {region: 'CN-East'}) RETURN count(e)") == 1
-
-
-def test_store_of_the_layout_with_flow_nodes_is_upgraded_when_opened(nstore, raw, neo4j_url):
-    """Before flows became relationships, each was a (:Flow) node holding the record (and nodes
-    held the whole record in _json) next to a FLOWS_TO {id, source, ...}: opening moves them."""
-    g = small_graph()
-    nstore.import_graph(g)
-    flows = {f.id: f.record() for f in g.flows.values()}
-    ents = {e.id: json.dumps(e.record()) for e in g.enterprises.values()}
-    raw.execute_query(
-        "MATCH ()-[f:FLOWS_TO]->() CREATE (n:Flow) SET n = $flows[f.id], n._year = f._year, n._json = $json[f.id] "
-        "SET f = {id: f.id, source: n.`from`, quantity: f.quantity, unit: f.unit}",
-        flows=flows,
-        json={k: json.dumps(r) for k, r in flows.items()},
-    )
-    raw.execute_query("MATCH (e:Enterprise) SET e._json = $ents[e.id]", ents=ents)
-    assert count(raw, "MATCH (n:Flow) RETURN count(n)") == len(g.flows)
-    with Neo4jStore(neo4j_url) as store:
-        assert count(raw, "MATCH (n:Flow) RETURN count(n)") == 0
-        moved = "MATCH ()-[f:FLOWS_TO]->() WHERE f.source IS NULL AND f.`from` IS NULL AND f.unit IS NOT NULL"
-        moved += " RETURN count(f)"
-        assert count(raw, moved) == 4
-        assert store.snapshot().records() == g.records()
-        assert not store.import_graph(g).wrote  # every record reads back exactly
-        assert store.upstream("m1", 3) == queries.upstream(g, "m1", 3)
-
-
-def test_library_factor_gets_a_stub_that_is_not_a_stored_factor(nstore, raw):
-    flow = Flow.model_validate({"from": "factor:grid", "to": "S", "quantity": 5, "unit": "MWh"})
-    nstore.upsert([Enterprise(id="S", name="s"), flow])
-    assert nstore._read_all("factor") == {}
-    assert nstore.list(Factor) == []
-    assert count(raw, "MATCH (f:Factor {id: 'grid'})-[:FLOWS_TO]->() RETURN count(f)") == 1
-    nstore.upsert([Factor(id="grid", unit="MWh", kgco2e=570)])  # the real one fills the stub
-    assert [f.id for f in nstore.list(Factor)] == ["grid"]
-    assert count(raw, "MATCH (f:Factor) RETURN count(f)") == 1
-    nstore.delete(Factor, ["grid"])  # still referenced: back to a stub
-    assert nstore.list(Factor) == [] and count(raw, "MATCH (f:Factor) RETURN count(f)") == 1
-    nstore.delete(Flow, [flow.id])  # no longer referenced: gone
-    assert count(raw, "MATCH (f:Factor) RETURN count(f)") == 0
-    assert orphan_stubs(raw) == 0
 
 
 def test_relationships_follow_updates_and_deletes(nstore, raw):
